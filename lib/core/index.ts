@@ -1,0 +1,5 @@
+export * from './bars.js';
+export * from './clock.js';
+export * from './decimal.js';
+export * from './errors.js';
+export * from './rng.js';
