@@ -3,3 +3,4 @@ export * from './clock.js';
 export * from './decimal.js';
 export * from './errors.js';
 export * from './rng.js';
+export * from './orders.js';

@@ -1,0 +1,75 @@
+/**
+ * Orders, fills and positions as every layer sees them: the strategy's intents become OrderRequests,
+ * the risk gate approves or resizes them, a Broker (simulated, paper or Alpaca) turns them into Orders
+ * and Fills, and the portfolio ledger applies Fills. All money fields are exact decimals.
+ */
+import type { Decimal } from './decimal.js';
+
+export type Side = 'buy' | 'sell';
+export type OrderType = 'market' | 'limit' | 'stop' | 'stop_limit';
+export type TimeInForce = 'day' | 'gtc';
+export type OrderStatus = 'new' | 'accepted' | 'partially_filled' | 'filled' | 'canceled' | 'rejected' | 'expired';
+
+export const OPEN_STATUSES: ReadonlySet<OrderStatus> = new Set(['new', 'accepted', 'partially_filled']);
+
+export interface Bracket {
+  /** Limit price of the take-profit exit. */
+  readonly takeProfit?: Decimal;
+  /** Stop price of the stop-loss exit. */
+  readonly stopLoss?: Decimal;
+}
+
+export interface OrderRequest {
+  /** Caller-chosen unique id: makes submission idempotent across retries and restarts. */
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  /** Always positive; the side gives the direction. */
+  readonly qty: Decimal;
+  readonly type: OrderType;
+  readonly limitPrice?: Decimal;
+  readonly stopPrice?: Decimal;
+  readonly timeInForce: TimeInForce;
+  readonly bracket?: Bracket;
+  /** Free text carried to the journal: which strategy or rule made the order, and why. */
+  readonly tag?: string;
+}
+
+export interface Order extends OrderRequest {
+  /** Broker-assigned id. */
+  readonly id: string;
+  readonly status: OrderStatus;
+  readonly filledQty: Decimal;
+  readonly avgFillPrice: Decimal | null;
+  readonly submittedAt: number;
+  readonly updatedAt: number;
+  readonly rejectReason?: string;
+  /** For bracket children: the parent order's id. */
+  readonly parentId?: string;
+}
+
+export interface Fill {
+  readonly id: string;
+  readonly orderId: string;
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly qty: Decimal;
+  readonly price: Decimal;
+  readonly fee: Decimal;
+  /** Epoch ms at which the fill happened (simulated or real). */
+  readonly time: number;
+}
+
+export interface PositionSnapshot {
+  readonly symbol: string;
+  /** Signed: negative for a short. */
+  readonly qty: Decimal;
+  readonly avgPrice: Decimal;
+}
+
+export interface AccountSnapshot {
+  readonly cash: Decimal;
+  readonly equity: Decimal;
+  readonly buyingPower: Decimal;
+}
