@@ -1,0 +1,167 @@
+/**
+ * The schema of config.yaml. Every field has a default, so an empty file is a valid paper-trading config on
+ * the offline synthetic data. Secrets are not part of it: they come from the environment (see env.ts).
+ */
+import { z } from 'zod';
+import { INTERVALS, type Interval } from '../core/bars.js';
+
+const fraction = (msg = 'is not in (0, 1]') => z.number().gt(0, { message: msg }).max(1, { message: msg });
+const nonNegFraction = (msg = 'is not in [0, 1]') => z.number().min(0, { message: msg }).max(1, { message: msg });
+const positive = (msg = 'must be > 0') => z.number().gt(0, { message: msg });
+const nonNeg = (msg = 'must be >= 0') => z.number().min(0, { message: msg });
+const posInt = (msg = 'must be a whole number >= 1') => z.number().int({ message: msg }).min(1, { message: msg });
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD' });
+const interval = z.enum(INTERVALS as [Interval, ...Interval[]]);
+
+export const commissionSchema = z.strictObject({
+  per_share: nonNeg().default(0),
+  percent: nonNeg().default(0),
+  minimum: nonNeg().default(0),
+});
+
+export const brokerSchema = z.strictObject({
+  /** paper: the simulator fed by live or replayed bars; alpaca: Alpaca's API (paper endpoint unless live is true). */
+  provider: z.enum(['paper', 'alpaca']).default('paper'),
+  /** Trade real money: only with provider alpaca, this set to true, and ALPACA_PAPER=false in the environment. */
+  live: z.boolean().default(false),
+  commission: commissionSchema.default({ per_share: 0, percent: 0, minimum: 0 }),
+  slippage_bps: nonNeg().default(1),
+  fill_at: z.enum(['next_open', 'close']).default('next_open'),
+});
+
+export const labelSchema = z.strictObject({
+  horizon: posInt().default(1),
+  threshold: z.number().default(0.005),
+});
+
+export const mlStrategySchema = z.strictObject({
+  /** Registry folder of the promoted model. */
+  model: z.string().min(1).default('models/rf-synthetic'),
+  model_type: z.enum(['rf', 'mlp']).default('rf'),
+  confidence_threshold: z.number().min(0.5, { message: 'is not in [0.5, 1]' }).max(1, { message: 'is not in [0.5, 1]' }).default(0.6),
+  /** Bars of history the strategy keeps for features and retraining. */
+  lookback: posInt().default(252),
+  /** Refuse to trade a model whose out-of-sample accuracy is below this. */
+  min_accuracy: nonNegFraction().default(0.5),
+  /** Retrain every N bars in walk-forward runs (5 = weekly on daily bars); 0 = never. */
+  retrain_every: z.number().int().min(0).default(5),
+  /** Feature names; empty = the default set. */
+  features: z.array(z.string()).default([]),
+  label: labelSchema.default({ horizon: 1, threshold: 0.005 }),
+  seed: z.number().int().default(42),
+});
+
+export const smaSchema = z
+  .strictObject({ fast: posInt().default(10), slow: posInt().default(30) })
+  .refine((s) => s.fast < s.slow, { message: 'must be less than sma_crossover.slow', path: ['fast'] });
+
+export const regimeSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  trend_sma: posInt().default(200),
+  vol_lookback: posInt().default(20),
+  /** Realised-vol percentile above which the regime is "high volatility". */
+  high_vol_percentile: fraction().default(0.8),
+  /** Size multiplier in high volatility. */
+  high_vol_size: nonNegFraction().default(0.5),
+});
+
+export const strategySchema = z.strictObject({
+  active: z.array(z.enum(['ml', 'sma-crossover', 'buy-and-hold'])).min(1).default(['ml']),
+  ml: mlStrategySchema.default(mlStrategySchema.parse({})),
+  sma_crossover: smaSchema.default({ fast: 10, slow: 30 }),
+  regime_filter: regimeSchema.default(regimeSchema.parse({})),
+});
+
+export const sizingSchema = z.strictObject({
+  method: z.enum(['fixed_fraction', 'fixed_quantity', 'volatility_target']).default('fixed_fraction'),
+  fraction: fraction().default(0.1),
+  quantity: positive().default(100),
+  /** Annualised volatility target per position for volatility_target sizing. */
+  target_volatility: positive().default(0.15),
+});
+
+export const portfolioSchema = z.strictObject({
+  initial_cash: positive().default(100_000),
+  currency: z.string().default('USD'),
+  max_position_size: fraction().default(0.1),
+  max_daily_loss: fraction().default(0.02),
+  stop_loss: nonNegFraction().default(0.05),
+  take_profit: nonNeg().default(0.1),
+  /** Gross exposure / equity. */
+  max_exposure: z.number().gt(0, { message: 'is not in (0, 10]' }).max(10, { message: 'is not in (0, 10]' }).default(1),
+  max_open_positions: posInt().default(10),
+  allow_short: z.boolean().default(false),
+  sizing: sizingSchema.default(sizingSchema.parse({})),
+});
+
+export const validationSchema = z.strictObject({
+  unsorted: z.enum(['error', 'sort']).default('sort'),
+  duplicates: z.enum(['error', 'keep-last']).default('error'),
+  bad_price: z.enum(['error', 'drop']).default('error'),
+  ohlc_inconsistent: z.enum(['error', 'repair', 'drop']).default('repair'),
+  zero_volume_run: z.number().int().min(0).default(5),
+  max_gap_days: nonNeg().default(5),
+});
+
+export const dataSchema = z.strictObject({
+  provider: z.enum(['synthetic', 'yahoo', 'csv']).default('synthetic'),
+  symbols: z.array(z.string().regex(/^[A-Za-z0-9.^=_-]{1,20}$/, { message: 'is not a symbol' })).min(1).default(['SYNA', 'SYNB', 'SYNC', 'SYND', 'SYNE']),
+  interval: interval.default('1d'),
+  start: date.default('2015-01-02'),
+  end: date.optional(),
+  adjust: z.boolean().default(true),
+  cache_dir: z.string().default('.cache/bars'),
+  csv_dir: z.string().default('data'),
+  /** How often the runner asks for new bars. */
+  refresh: z
+    .strictObject({ intraday_seconds: positive().default(60), daily_minutes: positive().default(60) })
+    .default({ intraday_seconds: 60, daily_minutes: 60 }),
+  synthetic: z.strictObject({ seed: z.number().int().default(42) }).default({ seed: 42 }),
+  validation: validationSchema.default(validationSchema.parse({})),
+});
+
+export const runnerSchema = z.strictObject({
+  /** live: poll the data provider on the schedule; replay: run the loop over history at accelerated speed. */
+  mode: z.enum(['live', 'replay']).default('replay'),
+  /** Seconds between loop ticks in live mode. */
+  schedule_seconds: positive().default(60),
+  market_hours_only: z.boolean().default(true),
+  /** Replay pace in bars per second (0 = as fast as possible). */
+  replay_speed: nonNeg().default(20),
+  state_dir: z.string().default('state'),
+});
+
+export const apiSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0, { message: 'is not a port (0-65535)' }).max(65535, { message: 'is not a port (0-65535)' }).default(8080),
+});
+
+export const loggingSchema = z.strictObject({
+  level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  dir: z.string().default('logs'),
+});
+
+export const developmentSchema = z.strictObject({
+  debug: z.boolean().default(false),
+  verbose: z.boolean().default(false),
+});
+
+export const configSchema = z.strictObject({
+  broker: brokerSchema.default(brokerSchema.parse({})),
+  strategy: strategySchema.default(strategySchema.parse({})),
+  portfolio: portfolioSchema.default(portfolioSchema.parse({})),
+  data: dataSchema.default(dataSchema.parse({})),
+  runner: runnerSchema.default(runnerSchema.parse({})),
+  api: apiSchema.default(apiSchema.parse({})),
+  logging: loggingSchema.default(loggingSchema.parse({})),
+  development: developmentSchema.default(developmentSchema.parse({})),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type BrokerConfig = Config['broker'];
+export type StrategyConfig = Config['strategy'];
+export type PortfolioConfig = Config['portfolio'];
+export type DataConfig = Config['data'];
+export type RunnerConfig = Config['runner'];
+export type ApiConfig = Config['api'];
