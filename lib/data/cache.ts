@@ -15,6 +15,7 @@ interface CacheFile {
   symbol: string;
   interval: Interval;
   coverage: Array<[number, number]>;
+  adjusted: boolean;
   bars: { time: number[]; open: number[]; high: number[]; low: number[]; close: number[]; volume: number[]; adjClose: number[] | null; dividends: number[] | null; splits: number[] | null };
 }
 
@@ -36,7 +37,7 @@ export class BarCache {
     }
     if (c.version !== 1) throw new DataError(f, null, 'version', `unsupported cache version ${String(c.version)}`);
     const b = c.bars;
-    return { series: makeSeries(symbol, interval, b, true), coverage: c.coverage };
+    return { series: makeSeries(symbol, interval, b, c.adjusted), coverage: c.coverage };
   }
 
   /** Merge new bars (newer values win on equal timestamps) and a newly covered range into the cache. */
@@ -48,6 +49,7 @@ export class BarCache {
       symbol,
       interval,
       coverage: mergeRanges([...coverage, covered]).map(([a, b]) => [a, b]),
+      adjusted: merged.adjusted,
       bars: {
         time: Array.from(merged.time),
         open: Array.from(merged.open),

@@ -222,13 +222,13 @@ export function parseTimestamp(s: string): number {
   return Date.parse(t);
 }
 
-/** The interval whose length is nearest the median spacing of the timestamps. */
+/** The interval nearest the lower-quartile spacing of the timestamps (robust to weekends and session breaks). */
 export function inferInterval(time: Float64Array): Interval {
   if (time.length < 2) return '1d';
   const diffs: number[] = [];
   for (let i = 1; i < Math.min(time.length, 500); i++) diffs.push(time[i] - time[i - 1]);
   diffs.sort((a, b) => a - b);
-  const med = diffs[diffs.length >> 1];
+  const med = diffs[diffs.length >> 2];
   let best: Interval = '1d';
   let bestErr = Infinity;
   for (const [k, v] of Object.entries(INTERVAL_MS) as Array<[Interval, number]>) {
