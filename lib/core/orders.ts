@@ -3,7 +3,7 @@
  * the risk gate approves or resizes them, a Broker (simulated, paper or Alpaca) turns them into Orders
  * and Fills, and the portfolio ledger applies Fills. All money fields are exact decimals.
  */
-import type { Decimal } from './decimal.js';
+import type { Decimal } from './money.js';
 
 export type Side = 'buy' | 'sell';
 export type OrderType = 'market' | 'limit' | 'stop' | 'stop_limit';
