@@ -9,3 +9,4 @@ export * from './retry.js';
 export * from './yahoo.js';
 export * from './polars.js';
 export * from './load.js';
+export * from './from-config.js';

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../lib/config/index.js';
+import { CsvProvider, SyntheticProvider, YahooProvider, providerFromConfig, validationPolicy } from '../../lib/data/index.js';
+
+describe('providerFromConfig', () => {
+  it('maps data.provider onto the provider and the validation settings onto the policy', () => {
+    expect(providerFromConfig(parseConfig({}).data)).toBeInstanceOf(SyntheticProvider);
+    expect(providerFromConfig(parseConfig({ data: { provider: 'csv' } }).data)).toBeInstanceOf(CsvProvider);
+    expect(providerFromConfig(parseConfig({ data: { provider: 'yahoo' } }).data)).toBeInstanceOf(YahooProvider);
+    expect(validationPolicy(parseConfig({ data: { validation: { duplicates: 'keep-last', max_gap_days: 3 } } }).data.validation)).toEqual({
+      unsorted: 'sort',
+      duplicates: 'keep-last',
+      badPrice: 'error',
+      ohlcInconsistent: 'repair',
+      zeroVolumeRun: 5,
+      maxGapDays: 3,
+    });
+  });
+
+  it('the synthetic provider honours the configured seed and window', async () => {
+    const cfg = parseConfig({ data: { start: '2020-01-01', end: '2020-02-01', synthetic: { seed: 9 } } }).data;
+    const s = await providerFromConfig(cfg).load({ symbol: 'SYNA' });
+    expect(s.time[0]).toBe(Date.UTC(2020, 0, 1));
+    expect(s.time[s.length - 1]).toBe(Date.UTC(2020, 0, 31));
+    const other = await providerFromConfig({ ...cfg, synthetic: { seed: 10 } }).load({ symbol: 'SYNA' });
+    expect(other.close[5]).not.toBe(s.close[5]);
+  });
+});
