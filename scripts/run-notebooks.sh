@@ -7,4 +7,6 @@ py=/usr/bin/python3
 # Always (re)install: the kernelspec records this checkout's path, and another clone may have installed its own.
 bash "$root/scripts/setup-notebooks.sh"
 export PYDEVD_DISABLE_FILE_VALIDATION=1
-exec "$py" -Xfrozen_modules=off "$root/scripts/run-notebooks.py" "$@"
+"$py" -Xfrozen_modules=off "$root/scripts/run-notebooks.py" "$@"
+# Open the exported HTML in headless Chromium and check every chart rendered.
+cd "$root" && NOTEBOOK_HTML=1 npx vitest run test/notebooks
