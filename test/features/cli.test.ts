@@ -1,0 +1,93 @@
+/** End to end: `tsx scripts/features.ts` on small CSVs written here. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_FEATURES } from '../../lib/features/index.js';
+
+const ROOT = process.cwd();
+const TSX = resolve(ROOT, 'node_modules/.bin/tsx');
+const dir = mkdtempSync(join(tmpdir(), 'features-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(...args: string[]) {
+  const r = spawnSync(TSX, ['scripts/features.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+// 60 daily bars in Yahoo layout; Adj Close is half the close (as after a 2-for-1 split).
+const closes = Array.from({ length: 60 }, (_, i) => Math.round((100 + 10 * Math.sin(i / 5) + i * 0.3) * 100) / 100);
+const lines = ['Date,Open,High,Low,Close,Adj Close,Volume'];
+closes.forEach((c, i) => {
+  const d = new Date(Date.UTC(2024, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+  lines.push(`${d},${(c - 0.5).toFixed(2)},${(c + 1).toFixed(2)},${(c - 1).toFixed(2)},${c.toFixed(2)},${(c / 2).toFixed(4)},${1000 + i * 10}`);
+});
+const good = join(dir, 'good.csv');
+writeFileSync(good, lines.join('\n') + '\n');
+
+const parse = (text: string) => {
+  const [head, ...rows] = text.trim().split('\n');
+  return { head: head.split(','), rows: rows.map((r) => r.split(',')) };
+};
+
+describe('npm run features', () => {
+  it('writes date, the indicator columns and every default feature to stdout, warm-up cells empty', () => {
+    const r = run('--csv', good, '--no-adjust');
+    expect(r.err).not.toMatch(/features:/);
+    expect(r.code).toBe(0);
+    const { head, rows } = parse(r.out);
+    expect(head).toEqual(['date', 'sma_10', 'sma_30', 'ema_12', 'ema_26', 'rsi_14', 'macd', 'macd_signal', 'macd_hist', 'bb_upper', 'bb_middle', 'bb_lower', ...DEFAULT_FEATURES.filter((f) => !['rsi_14', 'macd', 'macd_signal'].includes(f))]);
+    expect(rows).toHaveLength(60);
+    expect(rows[0][0]).toBe('2024-01-01');
+    const col = (name: string) => rows.map((row) => row[head.indexOf(name)]);
+    expect(col('sma_10')[8]).toBe('');
+    const mean10 = closes.slice(0, 10).reduce((a, b) => a + b, 0) / 10;
+    expect(Number(col('sma_10')[9])).toBeCloseTo(mean10, 9);
+    expect(col('macd')[32]).toBe('');
+    expect(col('macd')[33]).not.toBe('');
+    expect(Number(col('return_1d')[1])).toBeCloseTo(closes[1] / closes[0] - 1, 11);
+  });
+
+  it('adjusts prices unless --no-adjust, and --out writes a file', () => {
+    const out = join(dir, 'out.csv');
+    const r = run('--csv', good, '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/wrote 60 rows to .*out\.csv/);
+    const { head, rows } = parse(readFileSync(out, 'utf8'));
+    const raw = parse(run('--csv', good, '--no-adjust').out);
+    const j = head.indexOf('sma_30');
+    expect(Number(rows[40][j])).toBeCloseTo(Number(raw.rows[40][j]) / 2, 6);
+    // ratios do not care about the scale
+    const k = head.indexOf('sma_20_ratio');
+    expect(Number(rows[40][k])).toBeCloseTo(Number(raw.rows[40][k]), 6);
+  });
+
+  it('reads the Alpha Vantage layout too (same bars, same table)', () => {
+    const av = ['timestamp,open,high,low,close,adjusted_close,volume,dividend_amount,split_coefficient'];
+    for (const l of lines.slice(1).reverse()) {
+      const [d, o, h, lo, c, , v] = l.split(',');
+      av.push([d, o, h, lo, c, c, v, '0.0', '1.0'].join(','));
+    }
+    const file = join(dir, 'av.csv');
+    writeFileSync(file, av.join('\n') + '\n');
+    const a = run('--csv', file, '--no-adjust');
+    expect(a.code).toBe(0);
+    expect(a.out).toBe(run('--csv', good, '--no-adjust').out);
+  });
+
+  it('names the file and row of bad input, and rejects bad arguments', () => {
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, lines.map((l, i) => (i === 12 ? l.replace(/^([^,]*,[^,]*,[^,]*,[^,]*,)[^,]*/, '$1abc') : l)).join('\n') + '\n');
+    const r = run('--csv', bad);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/bad\.csv:13 \[close\]/);
+    const u = run('--csv', good, '--features', 'rsi_14,next_return');
+    expect(u.code).toBe(1);
+    expect(u.err).toMatch(/"next_return" is a label/);
+    const m = run('--out', 'x.csv');
+    expect(m.code).toBe(2);
+    expect(m.err).toMatch(/--csv FILE is required/);
+  });
+});
