@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ValidationError, formatValue } from '../core/errors.js';
+import { resolveFeatureNames } from '../features/registry.js';
 import { configSchema, type Config } from './schema.js';
 import { environment, readSecrets, type Secrets } from './env.js';
 
@@ -15,7 +16,11 @@ export function parseConfig(doc: unknown, source = 'config'): Config {
   const input = doc ?? {};
   rejectSecrets(input, '');
   const r = configSchema.safeParse(input);
-  if (r.success) return r.data;
+  if (r.success) {
+    // Feature names are checked against the running code's registry, so a typo fails at load, not mid-run.
+    resolveFeatureNames(r.data.strategy.ml.features, 'strategy.ml.features');
+    return r.data;
+  }
   const issue = r.error.issues[0];
   throw issueToError(issue, input, source);
 }

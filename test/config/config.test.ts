@@ -46,6 +46,11 @@ describe('config.yaml', () => {
     expect(msg({ portfolio: { max_postion_size: 0.1 } })).toMatch(/^portfolio\.max_postion_size: is not a known setting; allowed here: initial_cash, .*max_position_size/);
   });
 
+  it('checks feature names against the feature registry', () => {
+    expect(msg({ strategy: { ml: { features: ['rsi_14', 'rsi14'] } } })).toMatch(/^strategy\.ml\.features\[1\]: "rsi14" is not a feature; valid names: .*rsi_14/);
+    expect(msg({ strategy: { ml: { features: ['rsi_14'] } } })).toBe('no error');
+  });
+
   it('refuses secrets in the file', () => {
     expect(msg({ broker: { alpaca_api_key: 'PK123' } })).toMatch(/^broker\.alpaca_api_key: looks like a secret/);
   });
