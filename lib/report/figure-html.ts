@@ -1,0 +1,42 @@
+/**
+ * One Plotly figure as an HTML fragment, for tslab's display.html in notebooks (and any other page).
+ * With includePlotly the bundle is inlined before the chart; do that once per page or notebook.
+ */
+import { escapeHtml, fnv1a, jsonForScript, scriptSafe } from './html.js';
+import { plotlyBundleSource } from './plotly-bundle.js';
+import type { PlotlyFigure } from './figures.js';
+
+export interface FigureHtmlOptions {
+  /** Inline the Plotly bundle (about 4.8 MB) before the chart. */
+  readonly includePlotly?: boolean;
+  /** Element id; by default derived from the figure's content and a per-process counter. */
+  readonly id?: string;
+  /** CSS height in px (default 420). */
+  readonly height?: number;
+}
+
+/** Plot options shared by every chart: no Plotly logo, no links to the Plotly cloud. */
+export const PLOT_CONFIG = { responsive: true, displaylogo: false, showLink: false, showSendToCloud: false } as const;
+
+let counter = 0;
+
+/** `<script>` holding the Plotly bundle. */
+export function plotlyScriptTag(): string {
+  return `<script>${scriptSafe(plotlyBundleSource())}</script>`;
+}
+
+export function figureHtml(fig: PlotlyFigure, opts: FigureHtmlOptions = {}): string {
+  const json = jsonForScript({ data: fig.data, layout: fig.layout });
+  const id = opts.id ?? `plot-${fnv1a(json)}-${++counter}`;
+  const height = opts.height ?? 420;
+  const idJson = jsonForScript(id);
+  const script =
+    `(function(){var el=document.getElementById(${idJson});var f=${json};` +
+    `if(typeof Plotly==='undefined'){el.textContent='Plotly is not loaded: render the first figure with includePlotly.';return;}` +
+    `Plotly.newPlot(el,f.data,f.layout,${jsonForScript(PLOT_CONFIG)});})();`;
+  return (
+    (opts.includePlotly ? plotlyScriptTag() : '') +
+    `<div id="${escapeHtml(id)}" class="tstrader-plot" style="width:100%;height:${Math.round(height)}px"></div>` +
+    `<script>${script}</script>`
+  );
+}

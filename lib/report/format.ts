@@ -1,0 +1,39 @@
+/** Deterministic number formatting for report tables (no locale dependence). null shows as an en dash. */
+
+export const DASH = '–';
+
+/** 1234567.891 -> "1,234,567.89". */
+export function fmtMoney(x: number | null | undefined, dp = 2): string {
+  if (x === null || x === undefined || Number.isNaN(x)) return DASH;
+  if (!Number.isFinite(x)) return x > 0 ? '∞' : '-∞';
+  const s = Math.abs(x).toFixed(dp);
+  const [int, frac] = s.split('.');
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const sign = x < 0 && Number(s) !== 0 ? '-' : '';
+  return `${sign}${grouped}${frac !== undefined ? `.${frac}` : ''}`;
+}
+
+/** A decimal string such as "-1234.5" grouped without going through floats: "-1,234.5". */
+export function fmtDecimalString(s: string): string {
+  const m = /^(-?)(\d+)(\.\d+)?$/.exec(s);
+  if (!m) return s;
+  return `${m[1]}${m[2].replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${m[3] ?? ''}`;
+}
+
+/** 0.1234 -> "12.34%". */
+export function fmtPct(x: number | null | undefined, dp = 2): string {
+  if (x === null || x === undefined || Number.isNaN(x)) return DASH;
+  if (!Number.isFinite(x)) return x > 0 ? '∞' : '-∞';
+  return `${(x * 100).toFixed(dp)}%`;
+}
+
+export function fmtNum(x: number | null | undefined, dp = 2): string {
+  if (x === null || x === undefined || Number.isNaN(x)) return DASH;
+  if (!Number.isFinite(x)) return x > 0 ? '∞' : '-∞';
+  return x.toFixed(dp);
+}
+
+export function fmtInt(x: number | null | undefined): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return DASH;
+  return fmtMoney(Math.round(x), 0);
+}
