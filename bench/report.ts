@@ -1,0 +1,85 @@
+/**
+ * Metrics and report: cost of computeMetrics (engine-sized and 1,000,000-bar curves) and of rendering the HTML
+ * report for a real 10-symbol SMA(10)/SMA(30) backtest (pooksoft files; synthetic when ../shared/data is absent),
+ * with the report's size (total and without the inlined Plotly bundle).
+ */
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { BarSeries } from '../lib/core/bars.js';
+import { readCsvFile } from '../lib/data/csv.js';
+import { syntheticMarket } from '../lib/data/synthetic.js';
+import { runBacktest } from '../lib/engine/index.js';
+import { computeMetrics, type MetricsInput } from '../lib/metrics/index.js';
+import { plotlyBundleSource, renderReport, writeReport, type ReportInput } from '../lib/report/index.js';
+import { permissiveLimits } from '../lib/risk/index.js';
+import { SmaCrossover } from '../lib/strategy/index.js';
+import { median, SHARED_DATA, time } from './util.js';
+
+const TEN = ['AAPL', 'AMZN', 'BAC', 'CSCO', 'CVX', 'GE', 'HD', 'IBM', 'INTC', 'JNJ'];
+
+function load(): { series: BarSeries[]; source: string } {
+  const dir = resolve(SHARED_DATA, 'pooksoft_sp500');
+  if (TEN.every((s) => existsSync(resolve(dir, `${s}.csv`)))) {
+    return { series: TEN.map((s) => readCsvFile(resolve(dir, `${s}.csv`), { adjust: true, symbol: s })), source: 'pooksoft_sp500 (adjusted)' };
+  }
+  return { series: syntheticMarket({ symbols: TEN.map((s) => `SYN${s}`), start: '2000-01-03', end: '2021-04-21', seed: 7 }), source: 'synthetic seed 7' };
+}
+
+function bestOf(rounds: number, fn: () => void): number {
+  const ts: number[] = [];
+  for (let i = 0; i < rounds; i++) ts.push(time(fn));
+  return Math.min(...ts);
+}
+
+export async function run(): Promise<void> {
+  const { series, source } = load();
+  const res = runBacktest({
+    series,
+    strategy: new SmaCrossover({ fast: 10, slow: 30 }),
+    initialCash: 100_000,
+    limits: permissiveLimits(),
+    sizing: { method: 'fixed_fraction', fraction: 0.1 },
+  });
+  const input: MetricsInput = { equity: res.equity, benchmark: res.benchmark, trades: res.trades, exposure: res.exposure, turnover: res.turnover };
+  const tMetrics = bestOf(20, () => void computeMetrics(input));
+
+  const n = 1_000_000;
+  const eq = new Float64Array(n);
+  const tm = new Float64Array(n);
+  let e = 100_000;
+  for (let i = 0; i < n; i++) {
+    e *= 1 + 0.0002 + 0.01 * Math.sin(i * 0.7) * Math.cos(i * 0.013);
+    eq[i] = e;
+    tm[i] = i * 60_000;
+  }
+  const big: MetricsInput = { equity: { time: tm, equity: eq }, benchmark: { time: tm, equity: eq.map((x) => x * 0.5 + 50_000) }, trades: [], periodsPerYear: 252 * 390 };
+  const tBig = median([0, 1, 2].map(() => time(() => void computeMetrics(big))));
+
+  const report: ReportInput = {
+    ...input,
+    title: 'SMA(10)/SMA(30) crossover, 10 symbols',
+    strategy: 'sma-crossover (10/30)',
+    series,
+    dataSource: source,
+    initialCash: res.initialCash,
+    finalEquity: res.finalEquity,
+    openPositions: res.openPositions,
+    config: { strategy: 'sma-crossover', fast: 10, slow: 30, sizing: 'fixed_fraction 0.1', cash: 100000 },
+  };
+  plotlyBundleSource(); // first read of the 4.8 MB bundle is not the renderer's cost
+  let html = '';
+  const tRender = bestOf(3, () => {
+    html = renderReport(report);
+  });
+  const bundle = plotlyBundleSource().length;
+  const out = join(tmpdir(), 'tstrader-bench-report.html');
+  writeReport(out, report);
+  const bars = series.reduce((k, s) => k + s.length, 0);
+  console.log(`## metrics and report (${source}: ${series.length} symbols, ${bars} bars, ${res.trades.length} trades)`);
+  console.log(`computeMetrics, ${res.equity.equity.length}-bar curve + ${res.trades.length} trades: ${tMetrics.toFixed(2)} ms`);
+  console.log(`computeMetrics, 1,000,000-bar curve with benchmark: ${tBig.toFixed(0)} ms (${(n / tBig / 1000).toFixed(1)} M bars/s)`);
+  console.log(`renderReport: ${tRender.toFixed(0)} ms; ${(html.length / 1e6).toFixed(2)} MB (${((html.length - bundle) / 1e6).toFixed(2)} MB without the ${(bundle / 1e6).toFixed(2)} MB Plotly bundle); written to ${out}`);
+}
+
+if ((process.argv[1] ?? '').endsWith('report.ts')) void run();

@@ -1,0 +1,3 @@
+export * from './costs.js';
+export * from './execution.js';
+export * from './sim-broker.js';

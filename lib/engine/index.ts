@@ -1,0 +1,3 @@
+export * from './engine.js';
+export * from './timeline.js';
+export * from './backtest.js';

@@ -1,0 +1,1 @@
+export * from './buy-and-hold.js';

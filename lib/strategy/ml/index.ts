@@ -1,0 +1,2 @@
+export * from './ml-strategy.js';
+export * from './load.js';
