@@ -1,5 +1,6 @@
 /**
- * npm run backtest -- --csv FILE [--csv FILE ...] --strategy sma-crossover --fast 10 --slow 30 --size all|N
+ * npm run backtest -- --csv FILE [--csv FILE ...] --strategy sma-crossover|buy-and-hold|ml [--model models/NAME]
+ *   --fast 10 --slow 30 --size all|N
  *   --cash 100000 [--commission PER_SHARE | per_share=X,percent=Y,minimum=Z] [--slippage-bps B]
  *   [--fill-at next_open|close] [--no-adjust] [--risk none|default] --json OUT.json --html OUT.html
  * Without --csv it runs on the offline synthetic market (--symbols A,B --start --end --seed).
@@ -8,6 +9,9 @@
  * symbols not yet held); `--size N` buys N shares. The CLI's explicit sizing overrides the risk gate's caps:
  * by default it runs with permissive limits (no 10 % position cap, no brackets, shorts off), which is what a
  * comparison with backtrader expects. `--risk default` applies the library's default limits instead.
+ * `--strategy ml --model DIR` trades a registry model out of sample (walk-forward models replay their saved
+ * out-of-sample probabilities); without --size it sizes like the runner: 10 % of equity per position scaled by
+ * confidence, through the default risk limits. Without --csv/--symbols it uses the model's training symbols.
  * Bad arguments or data: an error naming them and exit code 2.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -29,7 +33,10 @@ export class UsageError extends Error {
 
 export interface CliArgs {
   csv: string[];
-  strategy: 'sma-crossover' | 'buy-and-hold';
+  strategy: 'sma-crossover' | 'buy-and-hold' | 'ml';
+  model?: string;
+  /** Whether --size / --risk / --symbols were given (ML defaults differ from the baselines'). */
+  given: Set<'size' | 'risk' | 'symbols'>;
   fast: number;
   slow: number;
   size: 'all' | number;
@@ -49,7 +56,7 @@ export interface CliArgs {
 }
 
 const USAGE =
-  'usage: npm run backtest -- [--csv FILE ...] [--strategy sma-crossover|buy-and-hold] [--fast 10] [--slow 30] [--size all|N] ' +
+  'usage: npm run backtest -- [--csv FILE ...] [--strategy sma-crossover|buy-and-hold|ml] [--model models/NAME] [--fast 10] [--slow 30] [--size all|N] ' +
   '[--cash 100000] [--commission PER_SHARE|per_share=X,percent=Y,minimum=Z] [--slippage-bps 0] [--fill-at next_open|close] ' +
   '[--no-adjust] [--risk none|default] [--json OUT.json] [--html OUT.html] [--symbols A,B] [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--seed 42] [--quiet]';
 
@@ -89,6 +96,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     end: '2025-01-01',
     seed: 42,
     quiet: false,
+    given: new Set(),
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -103,10 +111,13 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         break;
       case '--strategy': {
         const v = value();
-        if (v !== 'sma-crossover' && v !== 'buy-and-hold') throw new UsageError(`--strategy: "${v}" is not one of sma-crossover, buy-and-hold`);
+        if (v !== 'sma-crossover' && v !== 'buy-and-hold' && v !== 'ml') throw new UsageError(`--strategy: "${v}" is not one of sma-crossover, buy-and-hold, ml`);
         a.strategy = v;
         break;
       }
+      case '--model':
+        a.model = value();
+        break;
       case '--fast':
         a.fast = num(flag, value(), (n) => Number.isInteger(n) && n >= 1, 'a whole number >= 1');
         break;
@@ -116,6 +127,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '--size': {
         const v = value();
         a.size = v === 'all' ? 'all' : num(flag, v, (n) => n > 0, '"all" or a number of shares > 0');
+        a.given.add('size');
         break;
       }
       case '--cash':
@@ -140,6 +152,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         const v = value();
         if (v !== 'none' && v !== 'default') throw new UsageError(`--risk: "${v}" is not one of none, default`);
         a.risk = v;
+        a.given.add('risk');
         break;
       }
       case '--json':
@@ -153,6 +166,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
           .split(',')
           .map((s) => s.trim())
           .filter(Boolean);
+        a.given.add('symbols');
         break;
       case '--start':
       case '--end': {
@@ -175,6 +189,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     }
   }
   if (a.strategy === 'sma-crossover' && a.fast >= a.slow) throw new UsageError(`--fast ${a.fast} must be less than --slow ${a.slow}`);
+  if (a.strategy === 'ml' && !a.model) throw new UsageError('--strategy ml needs --model models/NAME (train one with npm run train -- --out models/NAME)');
+  if (a.strategy !== 'ml' && a.model) throw new UsageError(`--model is only for --strategy ml`);
   return a;
 }
 
@@ -233,11 +249,23 @@ function writeHtml(path: string, r: BacktestResult, series: readonly BarSeries[]
   });
 }
 
+async function makeStrategy(args: CliArgs): Promise<Strategy> {
+  if (args.strategy === 'sma-crossover') return new SmaCrossover({ fast: args.fast, slow: args.slow });
+  if (args.strategy === 'buy-and-hold') return new BuyAndHold();
+  // Loaded lazily: it brings in tfjs, which the baselines do not need.
+  const { loadMlStrategy } = await import('../lib/strategy/ml/index.js');
+  const { strategy, metadata } = await loadMlStrategy(resolve(args.model!));
+  if (args.csv.length === 0 && !args.given.has('symbols')) args.symbols = metadata.symbols;
+  return strategy;
+}
+
 export async function main(argv: readonly string[], log: (s: string) => void = console.log): Promise<number> {
   let args: CliArgs;
   let series: BarSeries[];
+  let strategy: Strategy;
   try {
     args = parseArgs(argv);
+    strategy = await makeStrategy(args);
     series = loadSeries(args);
   } catch (e) {
     if (e instanceof UsageError || e instanceof DataError || e instanceof ValidationError) {
@@ -246,9 +274,9 @@ export async function main(argv: readonly string[], log: (s: string) => void = c
     }
     throw e;
   }
-  const strategy: Strategy = args.strategy === 'sma-crossover' ? new SmaCrossover({ fast: args.fast, slow: args.slow }) : new BuyAndHold();
-  const sizing: SizingSpec = args.size === 'all' ? { method: 'all_in' } : { method: 'fixed_quantity', quantity: args.size };
-  const limits: RiskLimits = args.risk === 'default' ? DEFAULT_LIMITS : permissiveLimits();
+  const mlDefaults = args.strategy === 'ml' && !args.given.has('size');
+  const sizing: SizingSpec = mlDefaults ? { method: 'fixed_fraction', fraction: DEFAULT_LIMITS.maxPositionFraction } : args.size === 'all' ? { method: 'all_in' } : { method: 'fixed_quantity', quantity: args.size };
+  const limits: RiskLimits = args.risk === 'default' || (mlDefaults && !args.given.has('risk')) ? DEFAULT_LIMITS : permissiveLimits();
   let r: BacktestResult;
   try {
     r = runBacktest({
@@ -273,13 +301,14 @@ export async function main(argv: readonly string[], log: (s: string) => void = c
     config: {
       strategy: args.strategy,
       ...(args.strategy === 'sma-crossover' ? { fast: args.fast, slow: args.slow } : {}),
-      size: args.size,
+      ...(args.model ? { model: args.model } : {}),
+      size: mlDefaults ? `fixed_fraction ${DEFAULT_LIMITS.maxPositionFraction}` : args.size,
+      risk: limits === DEFAULT_LIMITS ? 'default' : 'none',
       cash: args.cash,
       commission: args.commission,
       slippageBps: args.slippageBps,
       fillAt: args.fillAt,
       adjust: args.adjust,
-      risk: args.risk,
     },
     data: series.map((s, i) => ({
       symbol: s.symbol,
