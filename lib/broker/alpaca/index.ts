@@ -1,0 +1,2 @@
+export * from './alpaca-broker.js';
+export * from './alpaca-bars.js';

@@ -1,0 +1,90 @@
+/**
+ * The control facade: the one object the HTTP API (and anything else outside the loop) talks to. Every
+ * route is a one-liner over it, freqtrade style. Reads come from memory or the journal; writes (manual
+ * orders, cancels, kill/resume) go through the loop so they meet the same risk gate and journal.
+ */
+import type { JournalOrder, SignalRecord } from './store.js';
+
+export interface StatusView {
+  readonly mode: 'replay' | 'live';
+  readonly broker: string;
+  readonly strategy: string;
+  readonly model: string | null;
+  readonly symbols: readonly string[];
+  readonly lastBarTime: string | null;
+  readonly cash: string;
+  readonly equity: string;
+  readonly killSwitch: { readonly active: boolean; readonly kind: string | null; readonly reason: string | null; readonly since: string | null };
+  readonly running: boolean;
+  readonly marketOpen: boolean | null;
+  readonly uptimeSeconds: number;
+  readonly barsProcessed: number;
+}
+
+export interface PositionView {
+  readonly symbol: string;
+  readonly qty: string;
+  readonly avgPrice: string;
+  readonly mark: string | null;
+  readonly marketValue: string | null;
+  readonly unrealized: string | null;
+}
+
+export interface PortfolioView {
+  readonly cash: string;
+  readonly equity: string;
+  readonly initialCash: string;
+  readonly realized: string;
+  readonly unrealized: string;
+  readonly fees: string;
+  readonly positions: readonly PositionView[];
+}
+
+export interface MetricsView {
+  readonly equityPoints: number;
+  readonly totalReturn: number;
+  readonly maxDrawdown: number;
+  readonly sharpe: number | null;
+  readonly orders: number;
+  readonly fills: number;
+  readonly rejectedOrders: number;
+  readonly closedTrades: number;
+  readonly winRate: number | null;
+}
+
+export interface ManualOrder {
+  readonly symbol: string;
+  readonly side: 'buy' | 'sell';
+  readonly qty: string;
+  readonly type: 'market' | 'limit' | 'stop' | 'stop_limit';
+  readonly limitPrice?: string;
+  readonly stopPrice?: string;
+  readonly timeInForce: 'day' | 'gtc';
+  readonly clientOrderId?: string;
+}
+
+export type OrderOutcome =
+  | { readonly ok: true; readonly order: JournalOrder; readonly reasons: readonly string[] }
+  | { readonly ok: false; readonly status: 403 | 404 | 409 | 422 | 503; readonly error: string; readonly reasons: readonly string[] };
+
+export type RunnerEvent =
+  | { readonly type: 'fill'; readonly data: unknown }
+  | { readonly type: 'signal'; readonly data: unknown }
+  | { readonly type: 'order'; readonly data: unknown }
+  | { readonly type: 'status'; readonly data: unknown };
+
+export interface Control {
+  status(): StatusView;
+  portfolio(): PortfolioView;
+  positions(): readonly PositionView[];
+  orders(limit?: number): readonly JournalOrder[];
+  signals(limit?: number): readonly SignalRecord[];
+  metrics(): MetricsView;
+  placeOrder(o: ManualOrder): Promise<OrderOutcome>;
+  /** Cancel by broker order id or client order id. */
+  cancelOrder(id: string): Promise<OrderOutcome>;
+  kill(reason: string): StatusView;
+  resume(): StatusView;
+  /** Subscribe to fills, signals, orders and status changes; returns the unsubscribe function. */
+  subscribe(listener: (e: RunnerEvent) => void): () => void;
+}

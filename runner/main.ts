@@ -1,0 +1,144 @@
+/**
+ * The runner's composition root: `npm run runner -- --config config.yaml [--exit-when-done]
+ * [--replay-speed N] [--state-dir DIR] [--no-api]`.
+ *
+ * Replay mode (the committed default) trades the configured data (offline synthetic by default) through the
+ * paper broker at replay_speed bars per second; live mode polls the data provider on the schedule. State
+ * lives in runner.state_dir (journal.db, paper-broker.db); a restart carries on where the last run stopped.
+ * SIGTERM/SIGINT finish the current step, close the API and the journal, and exit 0.
+ */
+import { loadSettings } from '../lib/config/index.js';
+import { SystemClock } from '../lib/core/clock.js';
+import type { RunningServer } from './api/server.js';
+import { liveTick } from './live.js';
+import { createLogger } from './logger.js';
+import { createRunner, dataProvider } from './runner.js';
+
+const HELP = `npm run runner -- [options]
+
+  --config PATH        config file (default config.yaml)
+  --state-dir DIR      journal and paper-broker state (default runner.state_dir)
+  --replay-speed N     replay pace in bars per second, 0 = flat out (default runner.replay_speed)
+  --exit-when-done     exit after the replay (or one live tick) instead of serving on
+  --no-api             do not start the HTTP API
+
+Environment: TSTRADER_API_TOKEN (API bearer token), PORT (overrides api.port),
+ALPACA_API_KEY_ID, ALPACA_API_SECRET_KEY, ALPACA_PAPER (=false for live trading with broker.live: true).
+`;
+
+interface Args {
+  config: string;
+  exitWhenDone: boolean;
+  replaySpeed: number | null;
+  stateDir: string | null;
+  api: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const a: Args = { config: 'config.yaml', exitWhenDone: false, replaySpeed: null, stateDir: null, api: true };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${k} needs a value`);
+      return v;
+    };
+    if (k === '--config') a.config = next();
+    else if (k === '--exit-when-done') a.exitWhenDone = true;
+    else if (k === '--replay-speed') {
+      const v = Number(next());
+      if (!(v >= 0)) throw new Error(`--replay-speed: ${v} is not a number >= 0`);
+      a.replaySpeed = v;
+    } else if (k === '--state-dir') a.stateDir = next();
+    else if (k === '--no-api') a.api = false;
+    else if (k === '--help' || k === '-h') {
+      process.stdout.write(HELP);
+      process.exit(0);
+    } else throw new Error(`unknown argument ${k} (allowed: --config, --exit-when-done, --replay-speed, --state-dir, --no-api)`);
+  }
+  return a;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const { config, secrets } = loadSettings(args.config);
+  const logger = createLogger({ level: config.logging.level, dir: config.logging.dir });
+  let stopping = false;
+  let server: RunningServer | null = null;
+  // Handlers first: a signal during startup must not kill the process halfway through recovery.
+  let wake: (() => void) | null = null;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down after the current step');
+    wake?.();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  const runner = await createRunner({ config, secrets, logger, ...(args.stateDir ? { stateDir: args.stateDir } : {}), onPoint: crashPoint() });
+  logger.info(
+    { mode: config.runner.mode, broker: runner.loop.broker.name, strategy: runner.loop.engine.strategy.name, symbols: config.data.symbols, data: config.data.provider, resumeAfter: runner.loop.lastBarTime === null ? null : new Date(runner.loop.lastBarTime).toISOString() },
+    'runner started',
+  );
+  if (args.api && config.api.enabled) server = await runner.serve();
+
+
+  const sleep = (ms: number) =>
+    new Promise<void>((r) => {
+      const t = setTimeout(r, ms);
+      wake = () => {
+        clearTimeout(t);
+        r();
+      };
+    });
+
+  if (config.runner.mode === 'replay') {
+    const n = await runner.replay(args.replaySpeed ?? config.runner.replay_speed, () => stopping);
+    logger.info({ steps: n, lastBar: runner.loop.lastBarTime === null ? null : new Date(runner.loop.lastBarTime).toISOString(), equity: runner.control.status().equity }, stopping ? 'replay stopped' : 'replay finished');
+    if (!stopping && !args.exitWhenDone && server) {
+      logger.info({}, 'replay done; the API keeps serving until SIGTERM/SIGINT');
+      while (!stopping) await sleep(3_600_000);
+    }
+  } else {
+    const provider = await dataProvider(config);
+    const clock = new SystemClock();
+    const intraday = config.data.interval !== '1d' && config.data.interval !== '1wk';
+    const every = intraday ? config.data.refresh.intraday_seconds * 1000 : Math.min(config.runner.schedule_seconds * 1000, config.data.refresh.daily_minutes * 60_000);
+    while (!stopping) {
+      try {
+        await liveTick({ loop: runner.loop, provider, interval: config.data.interval, clock, marketHoursOnly: config.runner.market_hours_only, logger });
+      } catch (e) {
+        logger.error({ err: (e as Error).message }, 'live tick failed; retrying on the next tick');
+      }
+      if (args.exitWhenDone) break;
+      await sleep(every);
+    }
+  }
+
+  await runner.loop.mutex.run(async () => undefined); // the step in flight finishes first
+  await server?.close();
+  runner.close();
+  logger.info({}, 'runner stopped');
+  logger.flush?.();
+  process.exit(0);
+}
+
+/**
+ * Test hook for the crash test: TSTRADER_CRASH_AT="after-submit:7" SIGKILLs this process the 7th time the
+ * loop passes that point. Inert unless the variable is set.
+ */
+function crashPoint(): ((point: string, time: number) => void) | undefined {
+  const spec = process.env.TSTRADER_CRASH_AT;
+  if (!spec) return undefined;
+  const [name, countText] = spec.split(':');
+  let left = Number(countText ?? 1);
+  return (point) => {
+    if (point === name && --left <= 0) process.kill(process.pid, 'SIGKILL');
+  };
+}
+
+main().catch((e: unknown) => {
+  const err = e as Error;
+  process.stderr.write(`runner: ${err.message}\n${process.env.TSTRADER_DEBUG ? `${err.stack}\n` : ""}`);
+  process.exit(1);
+});

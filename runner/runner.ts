@@ -1,0 +1,179 @@
+/**
+ * Wires a runner from a validated config: data, strategy, broker, journal, engine, loop, control facade and
+ * HTTP API. main.ts adds the command line, signals and the schedule; tests and the benchmark use this
+ * directly.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { BarSeries } from '../lib/core/bars.js';
+import { SimClock, SystemClock, type Clock } from '../lib/core/clock.js';
+import { dec } from '../lib/core/money.js';
+import type { Config, Secrets } from '../lib/config/index.js';
+import type { Broker } from '../lib/broker/broker.js';
+import { PaperBroker, SqliteEventLog } from '../lib/broker/paper/index.js';
+import { SyntheticProvider } from '../lib/data/synthetic.js';
+import type { DataProvider } from '../lib/data/provider.js';
+import { Engine } from '../lib/engine/index.js';
+import { Portfolio } from '../lib/portfolio/index.js';
+import { RiskGate, limitsFromConfig, sizingFromConfig } from '../lib/risk/index.js';
+import { RunnerControl } from './control-impl.js';
+import { TradingLoop, type LoopLogger } from './loop.js';
+import { Store } from './store.js';
+import { chooseStrategy } from './strategy-factory.js';
+import { serveApi, type RunningServer } from './api/server.js';
+
+export interface RunnerOptions {
+  readonly config: Config;
+  readonly secrets: Secrets;
+  readonly logger: LoopLogger;
+  /** Overrides runner.state_dir. */
+  readonly stateDir?: string;
+  /** Alpaca base URL override (tests point it at the local mock). */
+  readonly alpacaBaseUrl?: string;
+  /** Bars to replay/trade (default: loaded from the configured data provider). */
+  readonly series?: readonly BarSeries[];
+  readonly onPoint?: (point: string, time: number) => void;
+}
+
+export interface Runner {
+  readonly loop: TradingLoop;
+  readonly control: RunnerControl;
+  readonly clock: Clock;
+  readonly series: readonly BarSeries[];
+  readonly strategyNote: string | null;
+  /** Start the HTTP API; resolves with its URL. */
+  serve(): Promise<RunningServer>;
+  /** Replay every bar not yet processed, pacing at `barsPerSecond` (0 = flat out). */
+  replay(barsPerSecond: number, shouldStop: () => boolean): Promise<number>;
+  close(): void;
+}
+
+async function brokerFromConfig(o: RunnerOptions, clock: Clock, stateDir: string): Promise<{ broker: Broker; paper: PaperBroker | null }> {
+  const c = o.config;
+  if (c.broker.provider === 'paper') {
+    const paper = new PaperBroker(new SqliteEventLog(join(stateDir, 'paper-broker.db')), clock, {
+      initialCash: c.portfolio.initial_cash,
+      symbols: c.data.symbols,
+      fillAt: c.broker.fill_at,
+      commission: { perShare: c.broker.commission.per_share, percent: c.broker.commission.percent, minimum: c.broker.commission.minimum },
+      slippageBps: c.broker.slippage_bps,
+      allowShort: c.portfolio.allow_short,
+    });
+    return { broker: paper, paper };
+  }
+  const s = o.secrets;
+  if (!s.alpacaKeyId || !s.alpacaSecretKey) {
+    throw new Error('broker.provider is "alpaca" but ALPACA_API_KEY_ID / ALPACA_API_SECRET_KEY are not set (see .env.template)');
+  }
+  const live = c.broker.live && !s.alpacaPaper;
+  if (c.broker.live && s.alpacaPaper) o.logger.warn({}, 'broker.live is true but ALPACA_PAPER is not "false": trading on the PAPER endpoint');
+  if (live) o.logger.warn({}, 'LIVE TRADING: orders go to Alpaca with real money');
+  const { AlpacaBroker } = await import('../lib/broker/alpaca/index.js');
+  const broker = new AlpacaBroker({
+    keyId: s.alpacaKeyId,
+    secret: s.alpacaSecretKey,
+    live,
+    ...(o.alpacaBaseUrl ? { baseUrl: o.alpacaBaseUrl } : {}),
+    onRetry: (what, attempt, delayMs, reason) => o.logger.warn({ what, attempt, delayMs, reason }, 'alpaca retry'),
+  });
+  return { broker, paper: null };
+}
+
+/** The configured data provider; Yahoo and CSV (and their dependencies) load only when asked for. */
+export async function dataProvider(config: Config): Promise<DataProvider> {
+  const d = config.data;
+  if (d.provider === 'synthetic') return new SyntheticProvider({ seed: d.synthetic.seed, start: d.start, ...(d.end ? { end: d.end } : {}) });
+  const { providerFromConfig } = await import('../lib/data/from-config.js');
+  return providerFromConfig(d);
+}
+
+export async function loadSeries(config: Config): Promise<BarSeries[]> {
+  const provider = await dataProvider(config);
+  const out: BarSeries[] = [];
+  for (const symbol of config.data.symbols) {
+    out.push(await provider.load({ symbol, interval: config.data.interval, start: config.data.start, ...(config.data.end ? { end: config.data.end } : {}) }));
+  }
+  return out;
+}
+
+export async function createRunner(o: RunnerOptions): Promise<Runner> {
+  const c = o.config;
+  const stateDir = resolve(o.stateDir ?? c.runner.state_dir);
+  mkdirSync(stateDir, { recursive: true });
+  const series = o.series ?? (await loadSeries(c));
+  const replay = c.runner.mode === 'replay';
+  const clock: Clock = replay ? new SimClock(0) : new SystemClock();
+  const { strategy, model, note } = await chooseStrategy(c, series, o.logger);
+  const { broker, paper } = await brokerFromConfig(o, clock, stateDir);
+  const store = new Store(join(stateDir, 'journal.db'));
+  // A journal belongs to one setup: resuming it with other symbols, strategy or broker would mix two books.
+  const identity = JSON.stringify({ symbols: c.data.symbols, interval: c.data.interval, strategy: strategy.name, broker: broker.name, initialCash: c.portfolio.initial_cash });
+  const stored = store.getMeta('identity');
+  if (stored === null) store.setMeta('identity', identity);
+  else if (stored !== identity) {
+    store.close();
+    paper?.close();
+    throw new Error(`${join(stateDir, 'journal.db')} holds the journal of another setup (${stored}); this config is ${identity}. Use another runner.state_dir (or --state-dir), or move the old one away.`);
+  }
+  const symbols = c.data.symbols;
+  const portfolio = new Portfolio(c.portfolio.initial_cash, symbols);
+  const engine = new Engine({ strategy, gate: new RiskGate(limitsFromConfig(c.portfolio)), sizing: sizingFromConfig(c.portfolio.sizing), portfolio });
+  const loop = new TradingLoop({ store, broker, ...(paper ? { paper } : {}), engine, clock, symbols, initialCash: dec(c.portfolio.initial_cash), logger: o.logger, ...(o.onPoint ? { onPoint: o.onPoint } : {}) });
+  await loop.recover(series);
+  let running = false;
+  const wall = new SystemClock();
+  const control = new RunnerControl(loop, {
+    mode: c.runner.mode,
+    strategy: strategy.name,
+    model,
+    marketHours: c.runner.market_hours_only && c.runner.mode === 'live',
+    startedAtMs: wall.nowMs(),
+    wallClock: wall,
+    isRunning: () => running,
+  });
+
+  return {
+    loop,
+    control,
+    clock,
+    series,
+    strategyNote: note,
+    async serve() {
+      let token = o.secrets.apiToken;
+      const fromEnv = token !== null;
+      if (token === null) {
+        token = randomBytes(24).toString('hex');
+        const file = join(stateDir, 'api-token');
+        writeFileSync(file, `${token}\n`, { mode: 0o600 });
+        o.logger.warn({ tokenFile: file }, 'TSTRADER_API_TOKEN is not set: generated a token for this run (loopback only); it is in the token file');
+      }
+      const srv = await serveApi(control, { host: c.api.host, port: c.api.port, token, tokenFromEnv: fromEnv });
+      o.logger.info({ url: srv.url }, 'API listening');
+      return srv;
+    },
+    async replay(barsPerSecond, shouldStop) {
+      running = true;
+      let n = 0;
+      const pause = barsPerSecond > 0 ? 1000 / barsPerSecond : 0;
+      try {
+        for (const t of loop.timeline()) {
+          if (shouldStop()) break;
+          if (loop.lastBarTime !== null && t <= loop.lastBarTime) continue;
+          (clock as SimClock).advanceTo(t);
+          await loop.step(t);
+          n++;
+          if (pause > 0) await new Promise((r) => setTimeout(r, pause));
+          else if (n % 50 === 0) await new Promise((r) => setImmediate(r)); // let the API answer
+        }
+      } finally {
+        running = false;
+      }
+      return n;
+    },
+    close() {
+      store.close();
+      paper?.close();
+    },
+  };
+}

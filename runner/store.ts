@@ -1,0 +1,394 @@
+/**
+ * The runner's journal: one SQLite file (WAL, synchronous=FULL) holding orders, fills, positions, cash,
+ * equity history, signals, the kill switch and the last processed bar. Every state change the loop makes
+ * for one step is one transaction, so a SIGKILL leaves either all of it or none of it.
+ *
+ * Fills are applied exactly once: the fill row (keyed by the broker's fill id) and its effect on cash and
+ * positions are written together, and a fill already present is ignored.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Decimal, ZERO, dec } from '../lib/core/money.js';
+import type { Fill, Order, OrderRequest, OrderStatus, PositionSnapshot, Side } from '../lib/core/orders.js';
+
+export interface JournalOrder {
+  readonly clientOrderId: string;
+  readonly brokerId: string | null;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly qty: string;
+  readonly type: string;
+  readonly limitPrice: string | null;
+  readonly stopPrice: string | null;
+  readonly timeInForce: string;
+  readonly bracket: { readonly takeProfit: string | null; readonly stopLoss: string | null } | null;
+  /** 'pending_submit' until the broker has acknowledged it, then the broker's status. */
+  readonly status: OrderStatus | 'pending_submit';
+  readonly filledQty: string;
+  readonly avgFillPrice: string | null;
+  readonly barTime: number | null;
+  readonly source: string;
+  readonly tag: string | null;
+  readonly rejectReason: string | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface JournalFill {
+  readonly id: string;
+  readonly orderId: string;
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly qty: string;
+  readonly price: string;
+  readonly fee: string;
+  readonly time: number;
+}
+
+export interface SignalRecord {
+  readonly time: number;
+  readonly strategy: string;
+  readonly symbol: string;
+  /** The strategy's output: a target, a score or a probability. */
+  readonly value: number;
+  readonly detail?: string;
+}
+
+/**
+ * manual: from the API, blocks all strategy and manual orders until resumed. daily_loss: the gate's daily loss
+ * limit tripped; entries are blocked by the gate (exits still allowed) and it releases itself the next day.
+ * reconcile: broker and journal disagree after a restart; blocks everything until resumed.
+ */
+export type KillKind = 'manual' | 'daily_loss' | 'reconcile';
+
+export interface KillSwitch {
+  readonly active: boolean;
+  readonly kind: KillKind | null;
+  readonly reason: string | null;
+  readonly since: number | null;
+}
+
+export interface EquityPoint {
+  readonly time: number;
+  readonly cash: string;
+  readonly equity: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS orders (
+  client_order_id TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  broker_id TEXT,
+  symbol TEXT NOT NULL, side TEXT NOT NULL, qty TEXT NOT NULL, type TEXT NOT NULL,
+  limit_price TEXT, stop_price TEXT, tif TEXT NOT NULL, take_profit TEXT, stop_loss TEXT,
+  status TEXT NOT NULL, filled_qty TEXT NOT NULL, avg_fill_price TEXT,
+  bar_time INTEGER, source TEXT NOT NULL, tag TEXT, reject_reason TEXT,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS orders_status ON orders(status);
+CREATE TABLE IF NOT EXISTS fills (
+  id TEXT PRIMARY KEY, seq INTEGER NOT NULL, order_id TEXT NOT NULL, client_order_id TEXT NOT NULL,
+  symbol TEXT NOT NULL, side TEXT NOT NULL, qty TEXT NOT NULL, price TEXT NOT NULL, fee TEXT NOT NULL, time INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS positions (symbol TEXT PRIMARY KEY, qty TEXT NOT NULL, avg_price TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS equity (time INTEGER PRIMARY KEY, cash TEXT NOT NULL, equity TEXT NOT NULL, gate_equity REAL);
+CREATE TABLE IF NOT EXISTS signals (
+  time INTEGER NOT NULL, strategy TEXT NOT NULL, symbol TEXT NOT NULL, value REAL NOT NULL, detail TEXT,
+  PRIMARY KEY (time, strategy, symbol)
+);
+CREATE TABLE IF NOT EXISTS last_bar (symbol TEXT PRIMARY KEY, time INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS decisions (time INTEGER PRIMARY KEY);
+`;
+
+interface OrderRow {
+  client_order_id: string;
+  broker_id: string | null;
+  symbol: string;
+  side: Side;
+  qty: string;
+  type: string;
+  limit_price: string | null;
+  stop_price: string | null;
+  tif: string;
+  take_profit: string | null;
+  stop_loss: string | null;
+  status: JournalOrder['status'];
+  filled_qty: string;
+  avg_fill_price: string | null;
+  bar_time: number | null;
+  source: string;
+  tag: string | null;
+  reject_reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+function toOrder(r: OrderRow): JournalOrder {
+  return {
+    clientOrderId: r.client_order_id,
+    brokerId: r.broker_id,
+    symbol: r.symbol,
+    side: r.side,
+    qty: r.qty,
+    type: r.type,
+    limitPrice: r.limit_price,
+    stopPrice: r.stop_price,
+    timeInForce: r.tif,
+    bracket: r.take_profit !== null || r.stop_loss !== null ? { takeProfit: r.take_profit, stopLoss: r.stop_loss } : null,
+    status: r.status,
+    filledQty: r.filled_qty,
+    avgFillPrice: r.avg_fill_price,
+    barTime: r.bar_time,
+    source: r.source,
+    tag: r.tag,
+    rejectReason: r.reject_reason,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export class Store {
+  readonly db: Database.Database;
+
+  constructor(readonly path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Run `fn` in one transaction (nested calls join the outer one). */
+  tx<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    return this.db.transaction(fn)();
+  }
+
+  // ---- meta ----
+  getMeta(key: string): string | null {
+    const r = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return r ? r.value : null;
+  }
+  setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  /** Set the starting cash once; later calls leave it alone (a restart must not reset the account). */
+  initCash(initial: Decimal): void {
+    this.tx(() => {
+      if (this.getMeta('cash') === null) {
+        this.setMeta('cash', initial.toString());
+        this.setMeta('initial_cash', initial.toString());
+      }
+    });
+  }
+  cash(): Decimal {
+    return dec(this.getMeta('cash') ?? '0');
+  }
+  initialCash(): Decimal {
+    return dec(this.getMeta('initial_cash') ?? '0');
+  }
+
+  killSwitch(): KillSwitch {
+    const v = this.getMeta('kill_switch');
+    if (!v) return { active: false, kind: null, reason: null, since: null };
+    return JSON.parse(v) as KillSwitch;
+  }
+  setKillSwitch(active: boolean, reason: string | null, nowMs: number, kind: KillKind = 'manual'): void {
+    this.setMeta('kill_switch', JSON.stringify({ active, kind: active ? kind : null, reason, since: active ? nowMs : null }));
+  }
+
+  // ---- orders ----
+  private seq(table: 'orders' | 'fills'): number {
+    const r = this.db.prepare(`SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM ${table}`).get() as { n: number };
+    return r.n;
+  }
+
+  /** Record an order the loop is about to send. Returns false when that client order id is already journaled. */
+  insertPendingOrder(req: OrderRequest, barTime: number | null, source: string, nowMs: number): boolean {
+    const res = this.db
+      .prepare(
+        `INSERT OR IGNORE INTO orders (client_order_id, seq, broker_id, symbol, side, qty, type, limit_price, stop_price, tif, take_profit, stop_loss,
+          status, filled_qty, avg_fill_price, bar_time, source, tag, reject_reason, created_at, updated_at)
+         VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending_submit', '0', NULL, ?, ?, ?, NULL, ?, ?)`,
+      )
+      .run(
+        req.clientOrderId,
+        this.seq('orders'),
+        req.symbol,
+        req.side,
+        req.qty.toString(),
+        req.type,
+        req.limitPrice?.toString() ?? null,
+        req.stopPrice?.toString() ?? null,
+        req.timeInForce,
+        req.bracket?.takeProfit?.toString() ?? null,
+        req.bracket?.stopLoss?.toString() ?? null,
+        barTime,
+        source,
+        req.tag ?? null,
+        nowMs,
+        nowMs,
+      );
+    return res.changes > 0;
+  }
+
+  /** Update an order from the broker's view of it. */
+  updateFromBroker(o: Order, nowMs: number): void {
+    this.db
+      .prepare(
+        `UPDATE orders SET broker_id = ?, status = ?, filled_qty = ?, avg_fill_price = ?, reject_reason = COALESCE(?, reject_reason), updated_at = ?
+         WHERE client_order_id = ?`,
+      )
+      .run(o.id, o.status, o.filledQty.toString(), o.avgFillPrice?.toString() ?? null, o.rejectReason ?? null, nowMs, o.clientOrderId);
+  }
+
+  markRejected(clientOrderId: string, reason: string, nowMs: number): void {
+    this.db
+      .prepare(`UPDATE orders SET status = 'rejected', reject_reason = ?, updated_at = ? WHERE client_order_id = ?`)
+      .run(reason, nowMs, clientOrderId);
+  }
+
+  order(clientOrderId: string): JournalOrder | null {
+    const r = this.db.prepare('SELECT * FROM orders WHERE client_order_id = ?').get(clientOrderId) as OrderRow | undefined;
+    return r ? toOrder(r) : null;
+  }
+  orderByBrokerId(id: string): JournalOrder | null {
+    const r = this.db.prepare('SELECT * FROM orders WHERE broker_id = ?').get(id) as OrderRow | undefined;
+    return r ? toOrder(r) : null;
+  }
+  orders(limit = 1000): JournalOrder[] {
+    return (this.db.prepare('SELECT * FROM orders ORDER BY seq DESC LIMIT ?').all(limit) as OrderRow[]).map(toOrder).reverse();
+  }
+  ordersWithStatus(statuses: readonly string[]): JournalOrder[] {
+    const q = `SELECT * FROM orders WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY seq`;
+    return (this.db.prepare(q).all(...statuses) as OrderRow[]).map(toOrder);
+  }
+  pendingSubmits(): JournalOrder[] {
+    return this.ordersWithStatus(['pending_submit']);
+  }
+  openOrders(): JournalOrder[] {
+    return this.ordersWithStatus(['new', 'accepted', 'partially_filled', 'pending_submit']);
+  }
+
+  // ---- fills, cash, positions ----
+  /**
+   * Apply a fill exactly once: insert it and move cash and the position in the same transaction.
+   * Returns false (and changes nothing) when the fill id is already recorded.
+   */
+  applyFill(f: Fill): boolean {
+    return this.tx(() => {
+      const res = this.db
+        .prepare(
+          `INSERT OR IGNORE INTO fills (id, seq, order_id, client_order_id, symbol, side, qty, price, fee, time)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(f.id, this.seq('fills'), f.orderId, f.clientOrderId, f.symbol, f.side, f.qty.toString(), f.price.toString(), f.fee.toString(), f.time);
+      if (res.changes === 0) return false;
+      const signed = f.side === 'buy' ? f.qty : f.qty.neg();
+      const cash = this.cash().minus(signed.times(f.price)).minus(f.fee);
+      this.setMeta('cash', cash.toString());
+      const pos = this.position(f.symbol);
+      const oldQty = pos ? pos.qty : ZERO;
+      const newQty = oldQty.plus(signed);
+      let avg = pos ? pos.avgPrice : ZERO;
+      if (newQty.isZero()) avg = ZERO;
+      else if (oldQty.isZero() || oldQty.isNeg() !== newQty.isNeg()) avg = f.price; // opened or flipped
+      else if (newQty.abs().gt(oldQty.abs())) avg = oldQty.times(avg).plus(signed.times(f.price)).div(newQty); // added
+      if (newQty.isZero()) this.db.prepare('DELETE FROM positions WHERE symbol = ?').run(f.symbol);
+      else
+        this.db
+          .prepare('INSERT INTO positions(symbol, qty, avg_price) VALUES (?, ?, ?) ON CONFLICT(symbol) DO UPDATE SET qty = excluded.qty, avg_price = excluded.avg_price')
+          .run(f.symbol, newQty.toString(), avg.toString());
+      return true;
+    });
+  }
+
+  hasFill(id: string): boolean {
+    return this.db.prepare('SELECT 1 FROM fills WHERE id = ?').get(id) !== undefined;
+  }
+  fills(limit = 100_000): JournalFill[] {
+    const rows = this.db.prepare('SELECT * FROM fills ORDER BY seq DESC LIMIT ?').all(limit) as Array<{
+      id: string; order_id: string; client_order_id: string; symbol: string; side: Side; qty: string; price: string; fee: string; time: number;
+    }>;
+    return rows.reverse().map((r) => ({
+      id: r.id, orderId: r.order_id, clientOrderId: r.client_order_id, symbol: r.symbol, side: r.side,
+      qty: r.qty, price: r.price, fee: r.fee, time: r.time,
+    }));
+  }
+  lastFillTime(): number {
+    const r = this.db.prepare('SELECT COALESCE(MAX(time), 0) AS t FROM fills').get() as { t: number };
+    return r.t;
+  }
+
+  position(symbol: string): PositionSnapshot | null {
+    const r = this.db.prepare('SELECT qty, avg_price FROM positions WHERE symbol = ?').get(symbol) as { qty: string; avg_price: string } | undefined;
+    return r ? { symbol, qty: dec(r.qty), avgPrice: dec(r.avg_price) } : null;
+  }
+  positions(): PositionSnapshot[] {
+    const rows = this.db.prepare('SELECT symbol, qty, avg_price FROM positions ORDER BY symbol').all() as Array<{ symbol: string; qty: string; avg_price: string }>;
+    return rows.map((r) => ({ symbol: r.symbol, qty: dec(r.qty), avgPrice: dec(r.avg_price) }));
+  }
+  // ---- equity, signals, progress ----
+  /** `gateEquity` is the float the risk gate saw at this bar, kept so a restart rebuilds the gate bit for bit. */
+  recordEquity(time: number, cash: Decimal, equity: Decimal, gateEquity: number = equity.toNumber()): void {
+    this.db
+      .prepare('INSERT INTO equity(time, cash, equity, gate_equity) VALUES (?, ?, ?, ?) ON CONFLICT(time) DO UPDATE SET cash = excluded.cash, equity = excluded.equity, gate_equity = excluded.gate_equity')
+      .run(time, cash.toString(), equity.toString(), gateEquity);
+  }
+  gateEquityHistory(): Array<{ time: number; gateEquity: number }> {
+    const rows = this.db.prepare('SELECT time, gate_equity AS g, equity FROM equity ORDER BY time').all() as Array<{ time: number; g: number | null; equity: string }>;
+    return rows.map((r) => ({ time: r.time, gateEquity: r.g ?? Number(r.equity) }));
+  }
+  equityHistory(limit = 100_000): EquityPoint[] {
+    return (this.db.prepare('SELECT time, cash, equity FROM equity ORDER BY time DESC LIMIT ?').all(limit) as EquityPoint[]).reverse();
+  }
+  lastEquity(): EquityPoint | null {
+    return (this.db.prepare('SELECT time, cash, equity FROM equity ORDER BY time DESC LIMIT 1').get() as EquityPoint | undefined) ?? null;
+  }
+  /** The last equity point strictly before `time` (the previous day's close for the daily-loss rule). */
+  equityBefore(time: number): EquityPoint | null {
+    return (this.db.prepare('SELECT time, cash, equity FROM equity WHERE time < ? ORDER BY time DESC LIMIT 1').get(time) as EquityPoint | undefined) ?? null;
+  }
+
+  recordSignal(s: SignalRecord): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO signals(time, strategy, symbol, value, detail) VALUES (?, ?, ?, ?, ?)')
+      .run(s.time, s.strategy, s.symbol, s.value, s.detail ?? null);
+  }
+  signals(limit = 500): SignalRecord[] {
+    const rows = this.db.prepare('SELECT time, strategy, symbol, value, detail FROM signals ORDER BY time DESC, symbol LIMIT ?').all(limit) as Array<{
+      time: number; strategy: string; symbol: string; value: number; detail: string | null;
+    }>;
+    return rows.reverse().map((r) => ({ time: r.time, strategy: r.strategy, symbol: r.symbol, value: r.value, ...(r.detail ? { detail: r.detail } : {}) }));
+  }
+
+  setLastBar(symbol: string, time: number): void {
+    this.db.prepare('INSERT INTO last_bar(symbol, time) VALUES (?, ?) ON CONFLICT(symbol) DO UPDATE SET time = excluded.time').run(symbol, time);
+  }
+  lastBars(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.db.prepare('SELECT symbol, time FROM last_bar').all() as Array<{ symbol: string; time: number }>) out[r.symbol] = r.time;
+    return out;
+  }
+  /** The latest bar time processed for every symbol (the loop advances all symbols together). */
+  lastProcessedTime(): number | null {
+    const r = this.db.prepare('SELECT MIN(time) AS t FROM last_bar').get() as { t: number | null };
+    return r.t;
+  }
+
+  markDecided(time: number): void {
+    this.db.prepare('INSERT OR IGNORE INTO decisions(time) VALUES (?)').run(time);
+  }
+  decided(time: number): boolean {
+    return this.db.prepare('SELECT 1 FROM decisions WHERE time = ?').get(time) !== undefined;
+  }
+}

@@ -1,0 +1,199 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../lib/config/index.js';
+import { SimClock } from '../../lib/core/clock.js';
+import { serveApi, type RunningServer } from '../../runner/api/server.js';
+import { silentLogger } from '../../runner/loop.js';
+import { createRunner, type Runner } from '../../runner/runner.js';
+
+const TOKEN = 'test-token-123';
+const dir = mkdtempSync(join(tmpdir(), 'api-'));
+let runner: Runner;
+let srv: RunningServer;
+let times: number[];
+let next = 0;
+
+const config = parseConfig({
+  broker: { provider: 'paper', commission: { per_share: 0, percent: 0, minimum: 0 }, slippage_bps: 0 },
+  strategy: { active: ['sma-crossover'], sma_crossover: { fast: 3, slow: 8 } },
+  portfolio: { initial_cash: 100000, max_position_size: 0.5, stop_loss: 0, take_profit: 0 },
+  data: { provider: 'synthetic', symbols: ['SYNA', 'SYNB'], start: '2021-01-01', end: '2021-04-01', synthetic: { seed: 3 } },
+  runner: { mode: 'replay', replay_speed: 0 },
+  api: { host: '127.0.0.1', port: 0 },
+});
+
+async function step(n = 1): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const t = times[next++];
+    (runner.clock as SimClock).advanceTo(t);
+    await runner.loop.step(t);
+  }
+}
+
+async function api(method: string, path: string, body?: unknown, token: string | null = TOKEN): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${srv.url}${path}`, {
+    method,
+    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null };
+}
+
+beforeAll(async () => {
+  runner = await createRunner({
+    config,
+    secrets: { alpacaKeyId: null, alpacaSecretKey: null, alpacaPaper: true, apiToken: TOKEN, port: null },
+    logger: silentLogger,
+    stateDir: dir,
+  });
+  times = runner.loop.timeline();
+  await step(20);
+  srv = await runner.serve();
+});
+afterAll(async () => {
+  await srv?.close();
+  runner?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('HTTP API over the control facade', () => {
+  it('GET /health needs no token; every /api route does', async () => {
+    expect((await api('GET', '/health', undefined, null)).status).toBe(200);
+    for (const p of ['/api/status', '/api/portfolio', '/api/positions', '/api/orders', '/api/signals', '/api/metrics']) {
+      expect((await api('GET', p, undefined, null)).status).toBe(401);
+      expect((await api('GET', p, undefined, 'wrong-token')).status).toBe(401);
+      expect((await api('GET', p)).status).toBe(200);
+    }
+    expect((await api('POST', '/api/kill', {}, null)).status).toBe(401);
+  });
+
+  it('status reports mode, strategy, last bar, equity, kill switch and uptime', async () => {
+    const { json } = await api('GET', '/api/status');
+    expect(json.mode).toBe('replay');
+    expect(json.broker).toBe('paper');
+    expect(json.strategy).toBe('sma-crossover(3,8)');
+    expect(json.lastBarTime).toBe(new Date(times[19]).toISOString().slice(0, 10));
+    expect(Number(json.equity)).toBeGreaterThan(0);
+    expect(json.killSwitch.active).toBe(false);
+    expect(typeof json.uptimeSeconds).toBe('number');
+    expect(json.barsProcessed).toBe(20);
+  });
+
+  it('unknown routes are 404 JSON', async () => {
+    const a = await api('GET', '/nope', undefined, null);
+    expect(a.status).toBe(404);
+    expect(a.json.error).toMatch(/no route GET \/nope/);
+    expect((await api('GET', '/api/nope')).status).toBe(404);
+  });
+
+  it('bad order bodies get 400 naming the field and the reason, and change nothing', async () => {
+    const before = (await api('GET', '/api/orders')).json.length;
+    const cases: Array<[unknown, string, RegExp]> = [
+      [{ symbol: 'SYNA', qty: 1 }, 'side', /is required/],
+      [{ symbol: 'SYNA', side: 'hold', qty: 1 }, 'side', /buy|sell|option/i],
+      [{ symbol: 'SYNA', side: 'buy' }, 'qty', /is required/],
+      [{ symbol: 'SYNA', side: 'buy', qty: '-5' }, 'qty', /positive/],
+      [{ symbol: 'SYNA', side: 'buy', qty: 1, type: 'limit' }, 'limit_price', /required for a limit order/],
+      [{ symbol: 'SYNA', side: 'buy', qty: 1, colour: 'red' }, '(body)', /colour|unrecognized/i],
+      [{ symbol: 'not a symbol!', side: 'buy', qty: 1 }, 'symbol', /must be a symbol/],
+    ];
+    for (const [body, field, reason] of cases) {
+      const r = await api('POST', '/api/orders', body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.json.field).toBe(field);
+      expect(r.json.reason).toMatch(reason);
+    }
+    const bad = await api('POST', '/api/orders', '{not json');
+    expect(bad.status).toBe(400);
+    expect(bad.json.reason).toMatch(/not valid JSON/);
+    expect((await api('GET', '/api/orders')).json.length).toBe(before);
+  });
+
+  it('a manual market order goes through the risk gate, is journaled, and fills on the next bar', async () => {
+    const r = await api('POST', '/api/orders', { symbol: 'SYNB', side: 'buy', qty: '10', client_order_id: 'manual-1' });
+    expect(r.status).toBe(201);
+    expect(r.json.order.clientOrderId).toBe('manual-1');
+    expect(r.json.order.status).toBe('accepted');
+    expect(r.json.order.source).toBe('manual');
+    const dup = await api('POST', '/api/orders', { symbol: 'SYNB', side: 'buy', qty: '10', client_order_id: 'manual-1' });
+    expect(dup.status).toBe(409);
+    await step();
+    const orders = (await api('GET', '/api/orders')).json as Array<{ clientOrderId: string; status: string }>;
+    expect(orders.find((o) => o.clientOrderId === 'manual-1')?.status).toBe('filled');
+    const pos = (await api('GET', '/api/positions')).json as Array<{ symbol: string; qty: string }>;
+    expect(Number(pos.find((p) => p.symbol === 'SYNB')?.qty)).toBeGreaterThanOrEqual(10);
+  });
+
+  it('the risk gate refuses a short and resizes an oversized buy', async () => {
+    const held = Number(((await api('GET', '/api/positions')).json as Array<{ symbol: string; qty: string }>).find((p) => p.symbol === 'SYNA')?.qty ?? 0);
+    const short = await api('POST', '/api/orders', { symbol: 'SYNA', side: 'sell', qty: 1000000 });
+    expect(short.status).toBe(held > 0 ? 201 : 403); // selling what is held is an exit: always allowed
+    expect(short.json.reasons.join(' ')).toMatch(/short_disabled/);
+    if (held > 0) {
+      expect(Number(short.json.order.qty)).toBe(held);
+      await step();
+    }
+    const big = await api('POST', '/api/orders', { symbol: 'SYNA', side: 'buy', qty: 1000000, type: 'limit', limit_price: '1', client_order_id: 'big-1' });
+    expect(big.status).toBe(201);
+    expect(big.json.reasons.join(' ')).toMatch(/max_position_size/);
+    expect(Number(big.json.order.qty)).toBeLessThan(1000000);
+  });
+
+  it('DELETE /api/orders/:id cancels an open order; a second cancel is 409, an unknown id 404', async () => {
+    const c = await api('DELETE', '/api/orders/big-1');
+    expect(c.status).toBe(200);
+    expect(c.json.order.status).toBe('canceled');
+    expect((await api('DELETE', '/api/orders/big-1')).status).toBe(409);
+    expect((await api('DELETE', '/api/orders/nope')).status).toBe(404);
+  });
+
+  it('kill blocks orders until resume; the switch is in the status', async () => {
+    const k = await api('POST', '/api/kill', { reason: 'test' });
+    expect(k.status).toBe(200);
+    expect(k.json.killSwitch).toMatchObject({ active: true, kind: 'manual', reason: 'test' });
+    const blocked = await api('POST', '/api/orders', { symbol: 'SYNB', side: 'buy', qty: 1 });
+    expect(blocked.status).toBe(403);
+    expect(blocked.json.error).toMatch(/kill switch/);
+    expect((await api('POST', '/api/kill', { reason: 5 })).status).toBe(400);
+    const r = await api('POST', '/api/resume', {});
+    expect(r.json.killSwitch.active).toBe(false);
+  });
+
+  it('GET /api/events streams status, signals and fills as server-sent events', async () => {
+    const ac = new AbortController();
+    const res = await fetch(`${srv.url}/api/events`, { headers: { Authorization: `Bearer ${TOKEN}` }, signal: ac.signal });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = res.body!.getReader();
+    let text = '';
+    const readUntil = async (re: RegExp) => {
+      while (!re.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+    };
+    await readUntil(/event: status/);
+    await api('POST', '/api/orders', { symbol: 'SYNB', side: 'buy', qty: '1', client_order_id: 'sse-1' });
+    await step();
+    await readUntil(/event: fill[\s\S]*sse-1/);
+    expect(text).toMatch(/event: fill\ndata: .*"clientOrderId":"sse-1"/);
+    ac.abort();
+  });
+
+  it('metrics and portfolio are consistent with the journal', async () => {
+    const m = (await api('GET', '/api/metrics')).json;
+    expect(m.fills).toBeGreaterThanOrEqual(2);
+    expect(m.equityPoints).toBe(runner.loop.barsProcessed);
+    const p = (await api('GET', '/api/portfolio')).json;
+    expect(p.initialCash).toBe('100000');
+    expect(Number(p.equity)).toBeCloseTo(Number((await api('GET', '/api/status')).json.equity), 6);
+  });
+
+  it('refuses a non-loopback address without a configured token', async () => {
+    await expect(serveApi(runner.control, { host: '0.0.0.0', port: 0, token: 'generated', tokenFromEnv: false })).rejects.toThrow(/not a loopback address/);
+  });
+});

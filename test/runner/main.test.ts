@@ -1,0 +1,80 @@
+/** The runner process: starts on an offline config, serves the API at once, stops cleanly on SIGTERM and resumes. */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(__dirname, '../..');
+const work = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'main-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+interface Started {
+  url: string;
+  lines: string[];
+  exit: Promise<number | null>;
+  kill(sig: NodeJS.Signals): void;
+}
+
+function start(configPath: string, env: Record<string, string>): Promise<Started> {
+  return new Promise((resolveStart, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'runner/main.ts', '--config', configPath, '--state-dir', join(work, 'state')], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: string[] = [];
+    let buf = '';
+    let err = '';
+    const exit = new Promise<number | null>((r) => child.on('exit', (code, signal) => r(code ?? (signal ? -1 : null))));
+    child.stderr.on('data', (d) => (err += String(d)));
+    child.stdout.on('data', (d) => {
+      buf += String(d);
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        lines.push(line);
+        const m = /"url":"(http:[^"]+)".*"msg":"API listening"/.exec(line);
+        if (m) resolveStart({ url: m[1], lines, exit, kill: (s) => child.kill(s) });
+      }
+    });
+    void exit.then((code) => reject(new Error(`runner exited ${code} before serving: ${err}`)));
+  });
+}
+
+describe('runner process', () => {
+  it('serves the API while replaying, stops on SIGTERM with exit 0, and resumes where it stopped', async () => {
+    const configPath = join(work, 'config.yaml');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        broker: { provider: 'paper' },
+        strategy: { active: ['sma-crossover'], sma_crossover: { fast: 5, slow: 20 } },
+        data: { provider: 'synthetic', symbols: ['SYNA', 'SYNB'], start: '2020-01-01', end: '2022-01-01' },
+        runner: { mode: 'replay', replay_speed: 50 },
+        api: { host: '127.0.0.1', port: 8080 },
+        logging: { level: 'info', dir: join(work, 'logs') },
+      }),
+    );
+    const env = { TSTRADER_API_TOKEN: 'main-test-token', PORT: '0' };
+    const a = await start(configPath, env);
+    expect((await fetch(`${a.url}/health`)).status).toBe(200);
+    const unauth = await fetch(`${a.url}/api/status`);
+    expect(unauth.status).toBe(401);
+    await new Promise((r) => setTimeout(r, 400));
+    const st = (await (await fetch(`${a.url}/api/status`, { headers: { Authorization: 'Bearer main-test-token' } })).json()) as { mode: string; running: boolean; barsProcessed: number };
+    expect(st.mode).toBe('replay');
+    expect(st.running).toBe(true);
+    a.kill('SIGTERM');
+    expect(await a.exit, a.lines.slice(-5).join('\n')).toBe(0);
+    expect(a.lines.some((l) => l.includes('shutting down after the current step'))).toBe(true);
+    expect(a.lines.some((l) => l.includes('"msg":"runner stopped"'))).toBe(true);
+
+    const b = await start(configPath, env);
+    const started = b.lines.find((l) => l.includes('"msg":"runner started"'))!;
+    expect(JSON.parse(started).resumeAfter).not.toBeNull();
+    b.kill('SIGINT');
+    expect(await b.exit).toBe(0);
+  }, 60_000);
+});
