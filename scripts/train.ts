@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     series = await loadSymbols(provider, args.symbols, { start: config.data.start, end: config.data.end, interval: config.data.interval });
     source = `${provider.name}: ${args.symbols.join(', ')}`;
   } else {
-    series = syntheticMarket({ seed: config.data.synthetic.seed });
+    series = syntheticMarket({ seed: config.data.synthetic.seed, oversoldBounce: config.data.synthetic.oversold_bounce });
     source = `synthetic (seed ${config.data.synthetic.seed}): ${series.map((s) => s.symbol).join(', ')}`;
   }
   const seed = num(args, 'seed', ml.seed);

@@ -116,7 +116,10 @@ export const dataSchema = z.strictObject({
   refresh: z
     .strictObject({ intraday_seconds: positive().default(60), daily_minutes: positive().default(60) })
     .default({ intraday_seconds: 60, daily_minutes: 60 }),
-  synthetic: z.strictObject({ seed: z.number().int().default(42) }).default({ seed: 42 }),
+  /** oversold_bounce: the synthetic market's planted effect (log return after an RSI(14) < 35 close); 0 = no edge. */
+  synthetic: z
+    .strictObject({ seed: z.number().int().default(42), oversold_bounce: z.number().min(0, { message: 'must be >= 0' }).max(0.1, { message: 'is not in [0, 0.1]' }).default(0.025) })
+    .default({ seed: 42, oversold_bounce: 0.025 }),
   validation: validationSchema.default(validationSchema.parse({})),
 });
 

@@ -20,7 +20,7 @@ export function validationPolicy(v: DataConfig['validation']): ValidationPolicy 
 export function providerFromConfig(d: DataConfig, yahoo: Omit<YahooOptions, 'cacheDir' | 'adjust'> = {}): DataProvider {
   switch (d.provider) {
     case 'synthetic':
-      return new SyntheticProvider({ seed: d.synthetic.seed, start: d.start, end: d.end });
+      return new SyntheticProvider({ seed: d.synthetic.seed, oversoldBounce: d.synthetic.oversold_bounce, start: d.start, end: d.end });
     case 'csv':
       return new CsvProvider(d.csv_dir, { adjust: d.adjust, policy: validationPolicy(d.validation) });
     case 'yahoo':

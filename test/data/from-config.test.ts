@@ -22,7 +22,7 @@ describe('providerFromConfig', () => {
     const s = await providerFromConfig(cfg).load({ symbol: 'SYNA' });
     expect(s.time[0]).toBe(Date.UTC(2020, 0, 1));
     expect(s.time[s.length - 1]).toBe(Date.UTC(2020, 0, 31));
-    const other = await providerFromConfig({ ...cfg, synthetic: { seed: 10 } }).load({ symbol: 'SYNA' });
+    const other = await providerFromConfig({ ...cfg, synthetic: { ...cfg.synthetic, seed: 10 } }).load({ symbol: 'SYNA' });
     expect(other.close[5]).not.toBe(s.close[5]);
   });
 });

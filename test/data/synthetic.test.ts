@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SyntheticProvider, syntheticMarket, syntheticRegimes } from '../../lib/data/synthetic.js';
+import { rsi } from '../../lib/indicators/index.js';
 
 describe('synthetic market (offline default)', () => {
   const m = syntheticMarket({ seed: 1 });
@@ -69,5 +70,28 @@ describe('synthetic market (offline default)', () => {
     expect(part.close[3]).toBe(full.close[i + 3]);
     const intraday = await new SyntheticProvider({ seed: 1, start: '2024-01-02', end: '2024-01-04' }).load({ symbol: 'X', interval: '5m' });
     expect(intraday.length).toBe(2 * 78);
+  });
+
+  it('plants one learnable effect (next-bar bounce after RSI(14) < 35) that can be switched off', () => {
+    const upAfterOversold = (bounce: number) => {
+      let n = 0;
+      let up = 0;
+      for (const s of syntheticMarket({ seed: 3, oversoldBounce: bounce })) {
+        const r = rsi(s.close, 14);
+        for (let i = 14; i < s.length - 1; i++) {
+          if (r[i] < 35) {
+            n++;
+            if (s.close[i + 1] / s.close[i] - 1 > 0.005) up++;
+          }
+        }
+      }
+      return up / n;
+    };
+    expect(upAfterOversold(0)).toBeLessThan(0.45); // no edge: about the base rate (~0.39)
+    expect(upAfterOversold(0.025)).toBeGreaterThan(0.65);
+    // The effect draws no random numbers: before the first trigger the paths are identical.
+    const [a] = syntheticMarket({ seed: 3, oversoldBounce: 0 });
+    const [b] = syntheticMarket({ seed: 3 });
+    expect(a.close[20]).toBe(b.close[20]);
   });
 });
