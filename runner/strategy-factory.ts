@@ -41,12 +41,7 @@ export async function chooseStrategy(config: Config, series: readonly BarSeries[
     await mlLib.saveTrainResult(dir, r, { source: `runner: ${config.data.provider} ${series.map((s) => s.symbol).join(', ')}`, threshold: ml.confidence_threshold });
     log.info({ model: dir }, 'model trained and saved');
   }
-  const rf = config.strategy.regime_filter;
-  // loadMlStrategy refuses a model whose features differ from the configured ones.
-  const { strategy, metadata } = await mlStrategy.loadMlStrategy(dir, {
-    threshold: ml.confidence_threshold,
-    ...(ml.features.length > 0 ? { expectedFeatures: ml.features } : {}),
-    regime: rf.enabled ? { trendSma: rf.trend_sma, volLookback: rf.vol_lookback, highVolPercentile: rf.high_vol_percentile, highVolSize: rf.high_vol_size } : null,
-  });
+  // Refuses a model whose features differ from the running code or the configured list, or below min_accuracy.
+  const { strategy, metadata } = await mlStrategy.loadMlStrategyFromConfig(config.strategy);
   return { strategy, model: `${dir} (${metadata.modelType}, trained ${metadata.createdAt})`, note };
 }
