@@ -18,6 +18,7 @@ import type { SizingSpec } from '../risk/sizing.js';
 import type { Strategy, StrategyContext } from '../strategy/types.js';
 import { Engine, type JournalEntry } from './engine.js';
 import { mergedTimes } from './timeline.js';
+import type { ClosedTrade as MetricsTrade, EquityCurve } from '../metrics/types.js';
 
 export interface BacktestOptions {
   readonly series: readonly BarSeries[];
@@ -31,23 +32,10 @@ export interface BacktestOptions {
   readonly sizing?: SizingSpec;
 }
 
-/** A closed trade with exact values as decimal strings (the form lib/metrics and the reports read). */
-export interface TradeRecord {
-  readonly symbol: string;
-  readonly side: 'long' | 'short';
-  readonly entryTime: number;
-  readonly entryPrice: string;
-  readonly exitTime: number;
-  readonly exitPrice: string;
-  readonly qty: string;
-  readonly pnl: string;
-  readonly fees: string;
-}
+/** A closed trade with exact values as decimal strings: the form lib/metrics and the reports read. */
+export type TradeRecord = MetricsTrade;
 
-export interface Curve {
-  readonly time: Float64Array;
-  readonly equity: Float64Array;
-}
+export type Curve = EquityCurve;
 
 export interface OpenPosition {
   readonly symbol: string;
