@@ -9,4 +9,4 @@ bash "$root/scripts/setup-notebooks.sh"
 export PYDEVD_DISABLE_FILE_VALIDATION=1
 "$py" -Xfrozen_modules=off "$root/scripts/run-notebooks.py" "$@"
 # Open the exported HTML in headless Chromium and check every chart rendered.
-cd "$root" && NOTEBOOK_HTML=1 npx vitest run test/notebooks
+cd "$root" && NOTEBOOK_HTML=1 NOTEBOOKS="$*" npx vitest run test/notebooks/html.test.ts

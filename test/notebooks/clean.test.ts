@@ -1,0 +1,101 @@
+/**
+ * The committed notebooks: clean (no outputs), on the project kernel, written as stories (prose between code),
+ * importing lib/ the way tslab can resolve. Needs no Jupyter, so it can run in plain `npm test`.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { esc, fmt, htmlTable, pct } from '../../notebooks/support/display.js';
+
+const NB_DIR = join(process.cwd(), 'notebooks');
+const files = readdirSync(NB_DIR).filter((f) => f.endsWith('.ipynb')).sort();
+
+interface Cell {
+  cell_type: 'code' | 'markdown' | 'raw';
+  source: string | string[];
+  outputs?: unknown[];
+  execution_count?: number | null;
+}
+interface Notebook {
+  nbformat: number;
+  metadata: { kernelspec?: { name?: string; display_name?: string; language?: string } };
+  cells: Cell[];
+}
+const text = (c: Cell) => (Array.isArray(c.source) ? c.source.join('') : c.source);
+
+describe('committed notebooks', () => {
+  it('are the six research notebooks', () => {
+    expect(files).toEqual(['01-data.ipynb', '02-features.ipynb', '03-training.ipynb', '04-backtest.ipynb', '05-regimes-risk.ipynb', '06-promotion.ipynb']);
+  });
+
+  for (const f of files) {
+    describe(f, () => {
+      const nb = JSON.parse(readFileSync(join(NB_DIR, f), 'utf8')) as Notebook;
+      const code = nb.cells.filter((c) => c.cell_type === 'code');
+
+      it('uses the tstrader kernel', () => {
+        expect(nb.nbformat).toBe(4);
+        expect(nb.metadata.kernelspec).toEqual({ name: 'tstrader', display_name: 'TypeScript (tstrader)', language: 'typescript' });
+      });
+
+      it('has no outputs (clear them before committing)', () => {
+        const dirty = code.map((c, i) => ({ i, outputs: c.outputs?.length ?? 0, count: c.execution_count ?? null })).filter((c) => c.outputs > 0 || c.count !== null);
+        expect(dirty, `run: jupyter nbconvert --clear-output --inplace notebooks/${f}`).toEqual([]);
+      });
+
+      it('reads as a story: a title, then prose between the code', () => {
+        expect(nb.cells[0].cell_type).toBe('markdown');
+        expect(text(nb.cells[0])).toMatch(/^# /);
+        const md = nb.cells.filter((c) => c.cell_type === 'markdown');
+        expect(md.length).toBeGreaterThanOrEqual(Math.ceil(code.length / 2));
+        expect(text(md[md.length - 1]).length).toBeGreaterThan(100);
+      });
+
+      it('imports lib/ from the repository root with .js suffixes, and nothing tslab cannot run', () => {
+        const src = code.map(text).join('\n');
+        const relative = [...src.matchAll(/from\s+'(\.{1,2}\/[^']+)'/g)].map((m) => m[1]);
+        expect(relative.length).toBeGreaterThan(0);
+        for (const p of relative) {
+          expect(p, 'the kernel runs in the repository root: import ./lib/... and ./notebooks/support/...').toMatch(/^\.\/(lib|notebooks\/support)\//);
+          expect(p, 'relative imports need the .js suffix').toMatch(/\.js$/);
+        }
+        expect(src).not.toMatch(/import\.meta/);
+      });
+
+      it('inlines Plotly once, on the first chart', () => {
+        const src = code.map(text).join('\n');
+        expect(src).toMatch(/includePlotly: !plotlyIncluded/);
+        expect(src).not.toMatch(/cdn\.plot\.ly|cdnjs|unpkg|jsdelivr/);
+      });
+    });
+  }
+});
+
+describe('notebooks/support/display', () => {
+  it('escapes every cell and header of a table', () => {
+    const html = htmlTable([{ 'a<b': '<script>x</script>', n: 1234567, f: 0.12345, missing: null }], { caption: 'R&D "x"' });
+    expect(html).toContain('a&lt;b');
+    expect(html).toContain('&lt;script&gt;x&lt;/script&gt;');
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('R&amp;D &quot;x&quot;');
+    expect(html).toContain('1,234,567');
+    expect(html).toContain('0.1235');
+    expect(html).toContain('–');
+  });
+
+  it('limits rows and says how many were left out', () => {
+    const rows = Array.from({ length: 5 }, (_, i) => ({ i }));
+    const html = htmlTable(rows, { maxRows: 2 });
+    expect(html.match(/<tr>/g)?.length).toBe(3); // header + 2
+    expect(html).toContain('3 more rows not shown');
+  });
+
+  it('formats numbers, percents and missing values', () => {
+    expect(esc(`<&>"'`)).toBe('&lt;&amp;&gt;&quot;&#39;');
+    expect(fmt(NaN)).toBe('–');
+    expect(fmt(Infinity)).toBe('∞');
+    expect(fmt(1.5, 2)).toBe('1.50');
+    expect(pct(0.1234, 1)).toBe('12.3%');
+    expect(pct(null)).toBe('–');
+  });
+});
