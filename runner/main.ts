@@ -12,7 +12,7 @@ import { SystemClock } from '../lib/core/clock.js';
 import type { RunningServer } from './api/server.js';
 import { liveTick } from './live.js';
 import { createLogger } from './logger.js';
-import { createRunner, dataProvider } from './runner.js';
+import { createRunner } from './runner.js';
 
 const HELP = `npm run runner -- [options]
 
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
       while (!stopping) await sleep(3_600_000);
     }
   } else {
-    const provider = await dataProvider(config);
+    const provider = runner.provider;
     const clock = new SystemClock();
     const intraday = config.data.interval !== '1d' && config.data.interval !== '1wk';
     const every = intraday ? config.data.refresh.intraday_seconds * 1000 : Math.min(config.runner.schedule_seconds * 1000, config.data.refresh.daily_minutes * 60_000);

@@ -9,14 +9,14 @@ import { join, resolve } from 'node:path';
 import type { BarSeries } from '../lib/core/bars.js';
 import { SimClock, SystemClock, type Clock } from '../lib/core/clock.js';
 import { dec } from '../lib/core/money.js';
+import { ValidationError } from '../lib/core/errors.js';
 import type { Config, Secrets } from '../lib/config/index.js';
 import type { Broker } from '../lib/broker/broker.js';
 import { PaperBroker, SqliteEventLog } from '../lib/broker/paper/index.js';
-import { SyntheticProvider } from '../lib/data/synthetic.js';
-import type { DataProvider } from '../lib/data/provider.js';
-import { Engine } from '../lib/engine/index.js';
+import { loadSymbols, providerFromConfig, type DataProvider } from '../lib/data/index.js';
+import { Engine, executionFromConfig } from '../lib/engine/index.js';
 import { Portfolio } from '../lib/portfolio/index.js';
-import { RiskGate, limitsFromConfig, sizingFromConfig } from '../lib/risk/index.js';
+import { RiskGate } from '../lib/risk/index.js';
 import { RunnerControl } from './control-impl.js';
 import { TradingLoop, type LoopLogger } from './loop.js';
 import { Store } from './store.js';
@@ -41,6 +41,8 @@ export interface Runner {
   readonly control: RunnerControl;
   readonly clock: Clock;
   readonly series: readonly BarSeries[];
+  /** Where bars come from (live mode polls it). */
+  readonly provider: DataProvider;
   readonly strategyNote: string | null;
   /** Start the HTTP API; resolves with its URL. */
   serve(): Promise<RunningServer>;
@@ -49,18 +51,26 @@ export interface Runner {
   close(): void;
 }
 
-async function brokerFromConfig(o: RunnerOptions, clock: Clock, stateDir: string): Promise<{ broker: Broker; paper: PaperBroker | null }> {
+interface BrokerSetup {
+  readonly broker: Broker;
+  readonly paper: PaperBroker | null;
+  /** Alpaca's market data with the broker's credentials (for data.provider: alpaca). */
+  readonly marketData: DataProvider | null;
+}
+
+async function brokerFromConfig(o: RunnerOptions, clock: Clock, stateDir: string): Promise<BrokerSetup> {
   const c = o.config;
   if (c.broker.provider === 'paper') {
+    const x = executionFromConfig(c);
     const paper = new PaperBroker(new SqliteEventLog(join(stateDir, 'paper-broker.db')), clock, {
-      initialCash: c.portfolio.initial_cash,
+      initialCash: x.initialCash,
       symbols: c.data.symbols,
-      fillAt: c.broker.fill_at,
-      commission: { perShare: c.broker.commission.per_share, percent: c.broker.commission.percent, minimum: c.broker.commission.minimum },
-      slippageBps: c.broker.slippage_bps,
+      fillAt: x.fillAt,
+      commission: x.commission,
+      slippageBps: x.slippageBps,
       allowShort: c.portfolio.allow_short,
     });
-    return { broker: paper, paper };
+    return { broker: paper, paper, marketData: null };
   }
   const s = o.secrets;
   if (!s.alpacaKeyId || !s.alpacaSecretKey) {
@@ -77,35 +87,27 @@ async function brokerFromConfig(o: RunnerOptions, clock: Clock, stateDir: string
     ...(o.alpacaBaseUrl ? { baseUrl: o.alpacaBaseUrl } : {}),
     onRetry: (what, attempt, delayMs, reason) => o.logger.warn({ what, attempt, delayMs, reason }, 'alpaca retry'),
   });
-  return { broker, paper: null };
+  // Market data timestamps are wall time even in replay, so the data source gets the system clock.
+  return { broker, paper: null, marketData: broker.dataProvider(new SystemClock()) };
 }
 
-/** The configured data provider; Yahoo and CSV (and their dependencies) load only when asked for. */
-export async function dataProvider(config: Config): Promise<DataProvider> {
-  const d = config.data;
-  if (d.provider === 'synthetic') return new SyntheticProvider({ seed: d.synthetic.seed, start: d.start, ...(d.end ? { end: d.end } : {}) });
-  const { providerFromConfig } = await import('../lib/data/from-config.js');
-  return providerFromConfig(d);
-}
-
-export async function loadSeries(config: Config): Promise<BarSeries[]> {
-  const provider = await dataProvider(config);
-  const out: BarSeries[] = [];
-  for (const symbol of config.data.symbols) {
-    out.push(await provider.load({ symbol, interval: config.data.interval, start: config.data.start, ...(config.data.end ? { end: config.data.end } : {}) }));
-  }
-  return out;
+/** The configured data provider: lib/data's, or Alpaca's market data through the Alpaca broker. */
+export function dataProvider(config: Config, marketData: DataProvider | null): DataProvider {
+  if (config.data.provider !== 'alpaca') return providerFromConfig(config.data);
+  if (!marketData) throw new ValidationError('data.provider', 'needs broker.provider: alpaca (Alpaca market data uses its credentials)', 'alpaca');
+  return marketData;
 }
 
 export async function createRunner(o: RunnerOptions): Promise<Runner> {
   const c = o.config;
   const stateDir = resolve(o.stateDir ?? c.runner.state_dir);
   mkdirSync(stateDir, { recursive: true });
-  const series = o.series ?? (await loadSeries(c));
   const replay = c.runner.mode === 'replay';
   const clock: Clock = replay ? new SimClock(0) : new SystemClock();
+  const { broker, paper, marketData } = await brokerFromConfig(o, clock, stateDir);
+  const provider = dataProvider(c, marketData);
+  const series = o.series ?? (await loadSymbols(provider, c.data.symbols, { interval: c.data.interval, start: c.data.start, end: c.data.end }));
   const { strategy, model, note } = await chooseStrategy(c, series, o.logger);
-  const { broker, paper } = await brokerFromConfig(o, clock, stateDir);
   const store = new Store(join(stateDir, 'journal.db'));
   // A journal belongs to one setup: resuming it with other symbols, strategy or broker would mix two books.
   const identity = JSON.stringify({ symbols: c.data.symbols, interval: c.data.interval, strategy: strategy.name, broker: broker.name, initialCash: c.portfolio.initial_cash });
@@ -118,7 +120,8 @@ export async function createRunner(o: RunnerOptions): Promise<Runner> {
   }
   const symbols = c.data.symbols;
   const portfolio = new Portfolio(c.portfolio.initial_cash, symbols);
-  const engine = new Engine({ strategy, gate: new RiskGate(limitsFromConfig(c.portfolio)), sizing: sizingFromConfig(c.portfolio.sizing), portfolio });
+  const { limits, sizing } = executionFromConfig(c);
+  const engine = new Engine({ strategy, gate: new RiskGate(limits), sizing, portfolio });
   const loop = new TradingLoop({ store, broker, ...(paper ? { paper } : {}), engine, clock, symbols, initialCash: dec(c.portfolio.initial_cash), logger: o.logger, ...(o.onPoint ? { onPoint: o.onPoint } : {}) });
   await loop.recover(series);
   let running = false;
@@ -138,6 +141,7 @@ export async function createRunner(o: RunnerOptions): Promise<Runner> {
     control,
     clock,
     series,
+    provider,
     strategyNote: note,
     async serve() {
       let token = o.secrets.apiToken;

@@ -104,7 +104,8 @@ export const validationSchema = z.strictObject({
 });
 
 export const dataSchema = z.strictObject({
-  provider: z.enum(['synthetic', 'yahoo', 'csv']).default('synthetic'),
+  /** alpaca: Alpaca market data, for the runner with broker.provider alpaca (it uses the broker's credentials). */
+  provider: z.enum(['synthetic', 'yahoo', 'csv', 'alpaca']).default('synthetic'),
   symbols: z.array(z.string().regex(/^[A-Za-z0-9.^=_-]{1,20}$/, { message: 'is not a symbol' })).min(1).default(['SYNA', 'SYNB', 'SYNC', 'SYND', 'SYNE']),
   interval: interval.default('1d'),
   start: date.default('2015-01-02'),

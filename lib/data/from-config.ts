@@ -1,5 +1,6 @@
 /** The data provider a config asks for: one place that maps `data:` settings onto providers. */
 import type { DataConfig } from '../config/schema.js';
+import { ValidationError } from '../core/errors.js';
 import { CsvProvider } from './csv-provider.js';
 import type { DataProvider } from './provider.js';
 import { SyntheticProvider } from './synthetic.js';
@@ -25,5 +26,7 @@ export function providerFromConfig(d: DataConfig, yahoo: Omit<YahooOptions, 'cac
       return new CsvProvider(d.csv_dir, { adjust: d.adjust, policy: validationPolicy(d.validation) });
     case 'yahoo':
       return new YahooProvider({ ...yahoo, cacheDir: d.cache_dir, adjust: d.adjust });
+    case 'alpaca':
+      throw new ValidationError('data.provider', 'is served by the Alpaca broker (the runner with broker.provider: alpaca); use synthetic, csv or yahoo here', d.provider);
   }
 }

@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AlpacaBroker, alpacaBars } from '../../lib/broker/alpaca/index.js';
+import { SimClock } from '../../lib/core/clock.js';
+import { parseConfig } from '../../lib/config/index.js';
+import { dataProvider } from '../../runner/runner.js';
 import { BrokerError } from '../../lib/broker/broker.js';
 import { dec } from '../../lib/core/money.js';
 import type { OrderRequest } from '../../lib/core/orders.js';
@@ -184,5 +187,14 @@ describe('AlpacaBroker against a local Alpaca v2 mock', () => {
     expect(s.length).toBe(3);
     expect(Array.from(s.time).map((t) => new Date(t).toISOString().slice(0, 10))).toEqual(['2024-01-02', '2024-01-03', '2024-01-04']);
     expect(Array.from(s.close)).toEqual([1.5, 2, 2.5]);
+  });
+
+  it('serves the same bars as a DataProvider (data.provider: alpaca), and the runner refuses it without the Alpaca broker', async () => {
+    const provider = broker().dataProvider(new SimClock(Date.parse('2024-01-10')));
+    const s = await provider.load({ symbol: 'AAPL', start: '2024-01-01' });
+    expect(Array.from(s.close)).toEqual([1.5, 2, 2.5]);
+    const config = parseConfig({ data: { provider: 'alpaca' } });
+    expect(dataProvider(config, provider)).toBe(provider);
+    expect(() => dataProvider(config, null)).toThrow('data.provider: "alpaca" needs broker.provider: alpaca');
   });
 });

@@ -39,7 +39,7 @@ describe('config.yaml', () => {
   it('names the path, the value and what is allowed', () => {
     expect(msg({ portfolio: { max_position_size: 1.7 } })).toBe('portfolio.max_position_size: 1.7 is not in (0, 1] (in config)');
     expect(msg({ portfolio: { max_daily_loss: 0 } })).toBe('portfolio.max_daily_loss: 0 is not in (0, 1] (in config)');
-    expect(msg({ data: { provider: 'bloomberg' } })).toBe('data.provider: "bloomberg" is not allowed; expected one of "synthetic", "yahoo", "csv" (in config)');
+    expect(msg({ data: { provider: 'bloomberg' } })).toBe('data.provider: "bloomberg" is not allowed; expected one of "synthetic", "yahoo", "csv", "alpaca" (in config)');
     expect(msg({ api: { port: 70000 } })).toBe('api.port: 70000 is not a port (0-65535) (in config)');
     expect(msg({ data: { symbols: 'AAPL' } })).toBe('data.symbols: "AAPL" must be a list (in config)');
     expect(msg({ strategy: { sma_crossover: { fast: 30, slow: 10 } } })).toBe('strategy.sma_crossover.fast: 30 must be less than sma_crossover.slow (in config)');

@@ -3,6 +3,7 @@ import type { Alpaca } from '@alpacahq/alpaca-trade-api';
 import { makeSeries, type BarSeries, type Interval } from '../../core/bars.js';
 import type { Clock } from '../../core/clock.js';
 import { BrokerError } from '../broker.js';
+import { toEpochMs, type DataProvider, type DataRequest } from '../../data/provider.js';
 
 const TIMEFRAME: Record<Interval, string> = {
   '1m': '1Min',
@@ -59,15 +60,14 @@ export async function alpacaBars(client: Alpaca, symbol: string, interval: Inter
   return makeSeries(symbol, interval, { time: t, open: o, high: h, low: l, close: c, volume: v }, true);
 }
 
-/** Alpaca market data as a DataProvider (for live mode with the Alpaca broker). */
-export class AlpacaDataProvider {
+/** Alpaca market data as a DataProvider (config `data.provider: alpaca`, with the Alpaca broker's credentials). */
+export class AlpacaDataProvider implements DataProvider {
   readonly name = 'alpaca';
   constructor(
     private readonly client: Alpaca,
     private readonly clock: Clock,
   ) {}
-  async load(req: { symbol: string; start?: string | number; end?: string | number; interval?: Interval }): Promise<BarSeries> {
-    const ms = (x: string | number | undefined, dflt: number) => (x === undefined ? dflt : typeof x === 'number' ? x : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(x) ? `${x}T00:00:00Z` : x));
-    return alpacaBars(this.client, req.symbol, req.interval ?? '1d', ms(req.start, 0), ms(req.end, this.clock.nowMs()));
+  async load(req: DataRequest): Promise<BarSeries> {
+    return alpacaBars(this.client, req.symbol, req.interval ?? '1d', toEpochMs(req.start, 0), toEpochMs(req.end, this.clock.nowMs()));
   }
 }

@@ -9,6 +9,8 @@ import { Alpaca } from '@alpacahq/alpaca-trade-api';
 import { z } from 'zod';
 import { dec, ZERO } from '../../core/money.js';
 import type { AccountSnapshot, Fill, Order, OrderRequest, OrderStatus, PositionSnapshot } from '../../core/orders.js';
+import type { Clock } from '../../core/clock.js';
+import { AlpacaDataProvider } from './alpaca-bars.js';
 import { BrokerError, type Broker, type SubmitResult } from '../broker.js';
 
 export interface AlpacaBrokerOptions {
@@ -336,5 +338,10 @@ export class AlpacaBroker implements Broker {
   /** The underlying SDK client, for the bar source. */
   get sdk(): Alpaca {
     return this.client;
+  }
+
+  /** Alpaca's market data (bars) with this broker's credentials and endpoint. */
+  dataProvider(clock: Clock): AlpacaDataProvider {
+    return new AlpacaDataProvider(this.client, clock);
   }
 }
