@@ -13,7 +13,10 @@ import { ValidationError } from '../lib/core/errors.js';
 import type { Config, Secrets } from '../lib/config/index.js';
 import type { Broker } from '../lib/broker/broker.js';
 import { PaperBroker, SqliteEventLog } from '../lib/broker/paper/index.js';
-import { loadSymbols, providerFromConfig, type DataProvider } from '../lib/data/index.js';
+// Specific modules, not lib/data/index: the runner has no use for the polars bridge at start-up.
+import { providerFromConfig } from '../lib/data/from-config.js';
+import { loadSymbols } from '../lib/data/load.js';
+import type { DataProvider } from '../lib/data/provider.js';
 import { Engine, executionFromConfig } from '../lib/engine/index.js';
 import { Portfolio } from '../lib/portfolio/index.js';
 import { RiskGate } from '../lib/risk/index.js';

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeSeries, sliceByTime, type BarSeries, type Interval } from '../core/bars.js';
+import { makeSeries, type BarSeries, type Interval } from '../core/bars.js';
 import { DataError } from '../core/errors.js';
 
 export type Range = readonly [start: number, end: number];
@@ -68,11 +68,6 @@ export class BarCache {
     writeFileSync(tmp, JSON.stringify(file));
     renameSync(tmp, f);
     return merged;
-  }
-
-  /** Bars of a cached series inside [start, end). */
-  static window(s: BarSeries, start: number, end: number): BarSeries {
-    return sliceByTime(s, start, end);
   }
 }
 

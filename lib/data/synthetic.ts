@@ -15,7 +15,7 @@
  *     market with no edge at all, in which an honest model must not beat the base rate.
  * The same seed, symbols and dates give the same bars, bit for bit.
  */
-import { makeSeries, type BarSeries, type Interval, INTERVAL_MS } from '../core/bars.js';
+import { makeSeries, sliceByTime, type BarSeries, type Interval, INTERVAL_MS } from '../core/bars.js';
 import { Rng, hashString } from '../core/rng.js';
 import type { DataProvider, DataRequest } from './provider.js';
 import { toEpochMs } from './provider.js';
@@ -101,7 +101,7 @@ export function generateSymbol(
 ): BarSeries {
   const n = times.length;
   const rng = new Rng((seed ^ hashString(symbol)) >>> 0);
-  const scale = Math.min(1, INTERVAL_MS[interval] / 23_400_000); // fraction of a 6.5h session
+  const scale = sessionScale(interval);
   const beta = 0.6 + rng.next() * 0.9;
   const idioVol = (0.008 + rng.next() * 0.012) * Math.sqrt(scale);
   const alpha = (rng.next() - 0.45) * 0.0004 * scale;
@@ -165,23 +165,34 @@ function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
+/** Fraction of a 6.5-hour session one bar spans (1 for daily and longer bars). */
+function sessionScale(interval: Interval): number {
+  return Math.min(1, INTERVAL_MS[interval] / 23_400_000);
+}
+
+interface Timeline {
+  readonly times: Float64Array;
+  readonly market: { regime: Uint8Array; ret: Float64Array };
+}
+
+/** The trading timestamps of a window and the market regime path over them: what every symbol shares. */
+function timeline(start: string | number | undefined, end: string | number | undefined, interval: Interval, seed: number): Timeline {
+  const times = tradingTimes(toEpochMs(start, toEpochMs(DEFAULT_START, 0)), toEpochMs(end, toEpochMs(DEFAULT_END, 0)), interval);
+  return { times, market: marketPath(times.length, new Rng(seed), sessionScale(interval)) };
+}
+
 /** Several symbols on one timeline, driven by one market regime path. */
 export function syntheticMarket(opts: SyntheticOptions = {}): BarSeries[] {
-  const symbols = opts.symbols ?? DEFAULT_SYMBOLS;
   const interval = opts.interval ?? '1d';
   const seed = opts.seed ?? 42;
-  const times = tradingTimes(toEpochMs(opts.start, toEpochMs(DEFAULT_START, 0)), toEpochMs(opts.end, toEpochMs(DEFAULT_END, 0)), interval);
-  const scale = Math.min(1, INTERVAL_MS[interval] / 23_400_000);
-  const market = marketPath(times.length, new Rng(seed), scale);
-  return symbols.map((s) => generateSymbol(s, times, interval, market, seed, opts.oversoldBounce));
+  const { times, market } = timeline(opts.start, opts.end, interval, seed);
+  return (opts.symbols ?? DEFAULT_SYMBOLS).map((s) => generateSymbol(s, times, interval, market, seed, opts.oversoldBounce));
 }
 
 /** The market regime labels used to generate the data (0 bull, 1 bear, 2 range): ground truth for regime-filter research. */
 export function syntheticRegimes(opts: SyntheticOptions = {}): { time: Float64Array; regime: Uint8Array } {
-  const interval = opts.interval ?? '1d';
-  const times = tradingTimes(toEpochMs(opts.start, toEpochMs(DEFAULT_START, 0)), toEpochMs(opts.end, toEpochMs(DEFAULT_END, 0)), interval);
-  const scale = Math.min(1, INTERVAL_MS[interval] / 23_400_000);
-  return { time: times, regime: marketPath(times.length, new Rng(opts.seed ?? 42), scale).regime };
+  const { times, market } = timeline(opts.start, opts.end, opts.interval ?? '1d', opts.seed ?? 42);
+  return { time: times, regime: market.regime };
 }
 
 /**
@@ -190,6 +201,8 @@ export function syntheticRegimes(opts: SyntheticOptions = {}): { time: Float64Ar
  */
 export class SyntheticProvider implements DataProvider {
   readonly name = 'synthetic';
+  /** The market path per interval, generated once and shared by every symbol this provider serves. */
+  private readonly timelines = new Map<Interval, Timeline>();
   constructor(private readonly opts: { seed?: number; start?: string; end?: string; oversoldBounce?: number } = {}) {}
 
   async load(req: DataRequest): Promise<BarSeries> {
@@ -198,36 +211,10 @@ export class SyntheticProvider implements DataProvider {
 
   loadSync(req: DataRequest): BarSeries {
     const interval = req.interval ?? '1d';
-    const start = toEpochMs(this.opts.start, toEpochMs(DEFAULT_START, 0));
-    const end = toEpochMs(this.opts.end, toEpochMs(DEFAULT_END, 0));
-    const times = tradingTimes(start, end, interval);
-    const scale = Math.min(1, INTERVAL_MS[interval] / 23_400_000);
-    const market = marketPath(times.length, new Rng(this.opts.seed ?? 42), scale);
-    const full = generateSymbol(req.symbol, times, interval, market, this.opts.seed ?? 42, this.opts.oversoldBounce);
-    const a = toEpochMs(req.start, -Infinity);
-    const b = toEpochMs(req.end, Infinity);
-    let i = 0;
-    while (i < full.length && full.time[i] < a) i++;
-    let j = i;
-    while (j < full.length && full.time[j] < b) j++;
-    if (i === 0 && j === full.length) return full;
-    return sliceCopy(full, i, j);
+    const seed = this.opts.seed ?? 42;
+    let shared = this.timelines.get(interval);
+    if (!shared) this.timelines.set(interval, (shared = timeline(this.opts.start, this.opts.end, interval, seed)));
+    const full = generateSymbol(req.symbol, shared.times, interval, shared.market, seed, this.opts.oversoldBounce);
+    return sliceByTime(full, toEpochMs(req.start, -Infinity), toEpochMs(req.end, Infinity));
   }
-}
-
-function sliceCopy(s: BarSeries, a: number, b: number): BarSeries {
-  return makeSeries(
-    s.symbol,
-    s.interval,
-    {
-      time: s.time.slice(a, b),
-      open: s.open.slice(a, b),
-      high: s.high.slice(a, b),
-      low: s.low.slice(a, b),
-      close: s.close.slice(a, b),
-      volume: s.volume.slice(a, b),
-      adjClose: s.adjClose?.slice(a, b) ?? null,
-    },
-    s.adjusted,
-  );
 }
