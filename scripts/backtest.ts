@@ -18,11 +18,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isoDate, type BarSeries } from '../lib/core/bars.js';
 import { DataError, ValidationError } from '../lib/core/errors.js';
-import { readCsvFile } from '../lib/data/csv.js';
+import { loadCsvFile } from '../lib/data/csv.js';
+import type { DataIssue } from '../lib/data/validate.js';
 import { syntheticMarket } from '../lib/data/synthetic.js';
 import { runBacktest, type BacktestResult } from '../lib/engine/index.js';
-import { computeMetrics, metricsToJSON, periodsPerYearFor } from '../lib/metrics/index.js';
-import { writeReport } from '../lib/report/index.js';
+import { computeMetrics, metricsToJSON, periodsPerYearFor, type Metrics } from '../lib/metrics/index.js';
+import { backtestMetricsInput, backtestReportInput, writeReport } from '../lib/report/index.js';
 import type { CommissionSpec } from '../lib/broker/sim/index.js';
 import { DEFAULT_LIMITS, permissiveLimits, type RiskLimits, type SizingSpec } from '../lib/risk/index.js';
 import { BuyAndHold, SmaCrossover, type Strategy } from '../lib/strategy/index.js';
@@ -194,9 +195,11 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   return a;
 }
 
-function loadSeries(a: CliArgs): BarSeries[] {
-  if (a.csv.length === 0) return syntheticMarket({ symbols: a.symbols, start: a.start, end: a.end, seed: a.seed });
-  return a.csv.map((f) => readCsvFile(resolve(f), { adjust: a.adjust }));
+/** The bars, and what validation repaired, dropped or warned about (listed in the HTML report). */
+function loadSeries(a: CliArgs): { series: BarSeries[]; issues: DataIssue[] } {
+  if (a.csv.length === 0) return { series: syntheticMarket({ symbols: a.symbols, start: a.start, end: a.end, seed: a.seed }), issues: [] };
+  const loads = a.csv.map((f) => loadCsvFile(resolve(f), { adjust: a.adjust }));
+  return { series: loads.map((l) => l.series), issues: loads.flatMap((l) => l.issues) };
 }
 
 export interface CliReport {
@@ -223,30 +226,22 @@ export interface CliReport {
   readonly metrics: Record<string, number | string | null>;
 }
 
-/** The metrics block of the JSON (Infinity written as a string, see metricsToJSON). */
-function metricsOf(r: BacktestResult, periodsPerYear: number): Record<string, number | string | null> {
-  return metricsToJSON(computeMetrics({ equity: r.equity, benchmark: r.benchmark, trades: r.trades, exposure: r.exposure, turnover: r.turnover, periodsPerYear }));
-}
-
-function writeHtml(path: string, r: BacktestResult, series: readonly BarSeries[], args: CliArgs, config: Record<string, unknown>): void {
-  writeReport(resolve(path), {
-    title: `Backtest: ${r.strategy} on ${r.symbols.join(', ')}`,
-    strategy: r.strategy,
-    equity: r.equity,
-    benchmark: r.benchmark,
-    trades: r.trades,
-    exposure: r.exposure,
-    turnover: r.turnover,
-    periodsPerYear: periodsPerYearFor(series[0].interval),
-    series,
-    config,
-    dataSource: args.csv.length
-      ? `csv: ${args.csv.join(', ')}${args.adjust ? ' (adjusted)' : ' (unadjusted)'}`
-      : `synthetic market (seed ${args.seed}, ${args.start}..${args.end})`,
-    initialCash: r.initialCash,
-    finalEquity: r.finalEquity,
-    openPositions: r.openPositions,
-  });
+function writeHtml(path: string, r: BacktestResult, series: readonly BarSeries[], issues: readonly DataIssue[], args: CliArgs, config: Record<string, unknown>, metrics: Metrics): void {
+  writeReport(
+    resolve(path),
+    backtestReportInput({
+      result: r,
+      metrics,
+      title: `Backtest: ${r.strategy} on ${r.symbols.join(', ')}`,
+      periodsPerYear: periodsPerYearFor(series[0].interval),
+      series,
+      config,
+      dataSource: args.csv.length
+        ? `csv: ${args.csv.join(', ')}${args.adjust ? ' (adjusted)' : ' (unadjusted)'}`
+        : `synthetic market (seed ${args.seed}, ${args.start}..${args.end})`,
+      dataIssues: issues,
+    }),
+  );
 }
 
 async function makeStrategy(args: CliArgs): Promise<Strategy> {
@@ -262,11 +257,12 @@ async function makeStrategy(args: CliArgs): Promise<Strategy> {
 export async function main(argv: readonly string[], log: (s: string) => void = console.log): Promise<number> {
   let args: CliArgs;
   let series: BarSeries[];
+  let issues: DataIssue[];
   let strategy: Strategy;
   try {
     args = parseArgs(argv);
     strategy = await makeStrategy(args);
-    series = loadSeries(args);
+    ({ series, issues } = loadSeries(args));
   } catch (e) {
     if (e instanceof UsageError || e instanceof DataError || e instanceof ValidationError) {
       console.error(`backtest: ${e.message}`);
@@ -296,6 +292,7 @@ export async function main(argv: readonly string[], log: (s: string) => void = c
     }
     throw e;
   }
+  const metrics = computeMetrics(backtestMetricsInput(r, periodsPerYearFor(series[0].interval)));
   const report: CliReport = {
     strategy: r.strategy,
     config: {
@@ -342,14 +339,15 @@ export async function main(argv: readonly string[], log: (s: string) => void = c
     finalCash: r.finalCash,
     fees: r.fees,
     rejectedOrders: r.rejectedOrders,
-    metrics: metricsOf(r, periodsPerYearFor(series[0].interval)),
+    // Infinity (e.g. a profit factor with no losses) is written as a string, see metricsToJSON.
+    metrics: metricsToJSON(metrics),
   };
   if (args.json) {
     mkdirSync(dirname(resolve(args.json)), { recursive: true });
     writeFileSync(resolve(args.json), `${JSON.stringify(report, null, 2)}\n`);
   }
   if (args.html) {
-    writeHtml(args.html, r, series, args, report.config);
+    writeHtml(args.html, r, series, issues, args, report.config, metrics);
     if (!args.quiet) log(`wrote ${args.html}`);
   }
   if (!args.quiet) {

@@ -16,7 +16,7 @@ import { CsvProvider, loadSymbols, providerFromConfig, type DataIssue } from '..
 import { executionFromConfig, runBacktest, type BacktestResult } from '../lib/engine/index.js';
 import { computeMetrics, periodsPerYearFor, type Metrics } from '../lib/metrics/index.js';
 import { formatEvaluation, saveTrainResult, trainModel } from '../lib/ml/index.js';
-import { writeReport } from '../lib/report/index.js';
+import { backtestMetricsInput, backtestReportInput, writeReport } from '../lib/report/index.js';
 import { SmaCrossover, type Strategy } from '../lib/strategy/index.js';
 import { loadMlStrategyFromConfig } from '../lib/strategy/ml/index.js';
 
@@ -75,23 +75,22 @@ async function main(): Promise<void> {
   mkdirSync(REPORTS, { recursive: true });
   for (const [key, strategy] of strategies) {
     const r = runBacktest({ series, strategy, ...exec });
-    const input = { equity: r.equity, benchmark: r.benchmark, trades: r.trades, exposure: r.exposure, turnover: r.turnover, periodsPerYear };
-    const m = computeMetrics(input);
+    const m = computeMetrics(backtestMetricsInput(r, periodsPerYear));
     const file = join(REPORTS, `demo-${key}.html`);
     step(`4/4 report: ${file}`);
-    writeReport(file, {
-      ...input,
-      metrics: m,
-      title: `${r.strategy} on ${r.symbols.join(', ')}`,
-      strategy: r.strategy,
-      series,
-      config: { broker: config.broker, portfolio: config.portfolio, strategy: key === 'ml' ? config.strategy.ml : key === 'sma-crossover' ? sma : {} },
-      dataSource: `${config.data.provider}${config.data.provider === 'synthetic' ? ` (seed ${config.data.synthetic.seed})` : ''}: ${r.start}..${r.end}`,
-      dataIssues: issues,
-      initialCash: r.initialCash,
-      finalEquity: r.finalEquity,
-      openPositions: r.openPositions,
-    });
+    writeReport(
+      file,
+      backtestReportInput({
+        result: r,
+        metrics: m,
+        periodsPerYear,
+        title: `${r.strategy} on ${r.symbols.join(', ')}`,
+        series,
+        config: { broker: config.broker, portfolio: config.portfolio, strategy: key === 'ml' ? config.strategy.ml : sma },
+        dataSource: `${config.data.provider}${config.data.provider === 'synthetic' ? ` (seed ${config.data.synthetic.seed})` : ''}: ${r.start}..${r.end}`,
+        dataIssues: issues,
+      }),
+    );
     results.push({ key, r, m, file });
   }
 

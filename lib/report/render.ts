@@ -292,31 +292,37 @@ export interface BacktestReportInput {
   readonly metrics?: Metrics;
   readonly title?: string;
   readonly dataSource?: string;
+  readonly dataIssues?: readonly DataIssue[];
   readonly periodsPerYear?: number;
   readonly riskFreeRate?: number;
   readonly generatedAt?: string;
 }
 
-/** renderReport for an engine result: `backtestReportHtml({ result: runBacktest(...), series, config })`. */
-export function backtestReportHtml(x: BacktestReportInput): string {
+/** The metrics inputs of an engine result (the same fields the report charts). */
+export function backtestMetricsInput(r: BacktestLike, periodsPerYear?: number, riskFreeRate?: number): MetricsInput {
+  return { equity: r.equity, benchmark: r.benchmark, trades: r.trades, exposure: r.exposure, turnover: r.turnover, periodsPerYear, riskFreeRate };
+}
+
+/** The report input for an engine result, passed as it is: `writeReport(path, backtestReportInput({ result, series }))`. */
+export function backtestReportInput(x: BacktestReportInput): ReportInput {
   const r = x.result;
-  return renderReport({
-    equity: r.equity,
-    benchmark: r.benchmark,
-    trades: r.trades,
-    exposure: r.exposure,
-    turnover: r.turnover,
-    periodsPerYear: x.periodsPerYear,
-    riskFreeRate: x.riskFreeRate,
+  return {
+    ...backtestMetricsInput(r, x.periodsPerYear, x.riskFreeRate),
     metrics: x.metrics,
     title: x.title,
     strategy: r.strategy,
     series: x.series,
     config: x.config,
     dataSource: x.dataSource,
+    dataIssues: x.dataIssues,
     initialCash: r.initialCash,
     finalEquity: r.finalEquity,
     openPositions: r.openPositions,
     generatedAt: x.generatedAt,
-  });
+  };
+}
+
+/** renderReport for an engine result: `backtestReportHtml({ result: runBacktest(...), series, config })`. */
+export function backtestReportHtml(x: BacktestReportInput): string {
+  return renderReport(backtestReportInput(x));
 }

@@ -51,6 +51,14 @@ describe('renderReport (static checks)', () => {
     expect(own).toContain('Unrealised P&amp;L');
   });
 
+  it('lists the data validation issues it is given, escaped, and says so when there are none', () => {
+    const issue = { source: 'SPY.csv', row: 1808, field: 'low', problem: 'high/low do not bracket <open>/close; widened', severity: 'repaired' as const };
+    const own = renderReport({ ...run, dataIssues: [issue] }).replace(plotlyBundleSource(), '');
+    expect(own).toContain('Data validation: 1 issue</summary>');
+    expect(own).toContain('<td>SPY.csv</td><td>1808</td><td>low</td><td>repaired</td><td>high/low do not bracket &lt;open&gt;/close; widened</td>');
+    expect(html).toContain('Data validation: no problems found.');
+  });
+
   it('stays a sane size for 10 symbols x 5,000 bars', () => {
     const big = fakeRun(['S0', 'S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S9'], '2000-01-03', '2019-03-02');
     expect(big.series[0].length).toBeGreaterThanOrEqual(5000);
