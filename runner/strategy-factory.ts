@@ -30,14 +30,7 @@ export async function chooseStrategy(config: Config, series: readonly BarSeries[
   if (!existsSync(join(dir, 'metadata.json'))) {
     note = `model ${dir} does not exist: training a ${ml.model_type} model on the configured offline data now (the same as \`npm run train -- --out ${dir}\`)`;
     log.warn({ model: dir }, note);
-    const r = await mlLib.trainModel(series, {
-      model: ml.model_type,
-      seed: ml.seed,
-      threshold: ml.confidence_threshold,
-      features: ml.features,
-      label: { horizon: ml.label.horizon, threshold: ml.label.threshold },
-      silent: true,
-    });
+    const r = await mlLib.trainModel(series, { ...mlLib.trainOptionsFromConfig(ml), silent: true });
     await mlLib.saveTrainResult(dir, r, { source: `runner: ${config.data.provider} ${series.map((s) => s.symbol).join(', ')}`, threshold: ml.confidence_threshold });
     log.info({ model: dir }, 'model trained and saved');
   }

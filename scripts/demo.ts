@@ -15,7 +15,7 @@ import { loadConfig, type Config } from '../lib/config/index.js';
 import { CsvProvider, loadSymbols, providerFromConfig, type DataIssue } from '../lib/data/index.js';
 import { executionFromConfig, runBacktest, type BacktestResult } from '../lib/engine/index.js';
 import { computeMetrics, periodsPerYearFor, type Metrics } from '../lib/metrics/index.js';
-import { formatEvaluation, saveTrainResult, trainModel } from '../lib/ml/index.js';
+import { formatEvaluation, saveTrainResult, trainModel, trainOptionsFromConfig } from '../lib/ml/index.js';
 import { backtestMetricsInput, backtestReportInput, writeReport } from '../lib/report/index.js';
 import { SmaCrossover, type Strategy } from '../lib/strategy/index.js';
 import { loadMlStrategyFromConfig } from '../lib/strategy/ml/index.js';
@@ -49,11 +49,7 @@ async function main(): Promise<void> {
   const retrainEvery = ml.retrain_every || 21;
   step(`2/4 train: ${ml.model_type} on ${ml.features.length || 'the default'} features, walk-forward retrain every ${retrainEvery} bars`);
   const trained = await trainModel(series, {
-    model: ml.model_type,
-    seed: ml.seed,
-    threshold: ml.confidence_threshold,
-    features: ml.features,
-    label: ml.label,
+    ...trainOptionsFromConfig(ml),
     walkForward: { trainBars: 504, retrainEvery, window: 'rolling' },
   });
   console.log(formatEvaluation(trained.evaluation, 'walk-forward out-of-sample'));

@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import type { BarSeries } from '../lib/core/bars.js';
 import { loadConfig, parseConfig, type Config } from '../lib/config/index.js';
 import { loadSymbols, providerFromConfig, readCsvFile, syntheticMarket } from '../lib/data/index.js';
-import { formatEvaluation, formatReliability, saveTrainResult, trainModel, type TrainOptions } from '../lib/ml/index.js';
+import { formatEvaluation, formatReliability, saveTrainResult, trainModel, trainOptionsFromConfig, type TrainOptions } from '../lib/ml/index.js';
 
 const HELP = `usage: npm run train -- [--csv FILE ...] [--symbols A,B] [--model rf|mlp] [--walk-forward] --out models/NAME
   --csv FILE            train on a CSV file (repeatable); symbol = file name
@@ -94,11 +94,10 @@ async function main(): Promise<void> {
   const seed = num(args, 'seed', ml.seed);
   const threshold = num(args, 'threshold', ml.confidence_threshold);
   const opts: TrainOptions = {
+    ...trainOptionsFromConfig(ml),
     model,
     seed,
     threshold,
-    features: ml.features,
-    label: { horizon: ml.label.horizon, threshold: ml.label.threshold },
     rf: { nEstimators: num(args, 'trees', 100), maxDepth: num(args, 'depth', 10) },
     mlp: { epochs: num(args, 'epochs', 30) },
     silent: args.bools.has('quiet'),

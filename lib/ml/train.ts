@@ -17,6 +17,7 @@ import { dataHash, saveModel, type ModelMetadata } from './registry.js';
 import { chronologicalSplit, type TimeSplit } from './splits.js';
 import { walkForward, type WalkForwardResult } from './walkforward.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD } from './calibration.js';
+import type { StrategyConfig } from '../config/schema.js';
 
 export const PREDICTIONS_FILE = 'predictions.csv';
 
@@ -35,6 +36,17 @@ export interface TrainOptions {
   walkForward?: { trainBars: number; retrainEvery: number; window?: 'rolling' | 'expanding' };
   threshold?: number;
   silent?: boolean;
+}
+
+/** Training options as config.yaml's `strategy.ml` states them: model type, seed, threshold, features, label. */
+export function trainOptionsFromConfig(ml: StrategyConfig['ml']): TrainOptions {
+  return {
+    model: ml.model_type,
+    seed: ml.seed,
+    threshold: ml.confidence_threshold,
+    features: ml.features,
+    label: { horizon: ml.label.horizon, threshold: ml.label.threshold },
+  };
 }
 
 export type TrainedModel = RandomForestClassifier | MlpClassifier;
