@@ -3,7 +3,9 @@ import { isoTime } from '../lib/core/bars.js';
 import type { Clock } from '../lib/core/clock.js';
 import { dec, ZERO } from '../lib/core/money.js';
 import { isMarketOpen } from '../lib/calendar/index.js';
+import type { Config } from '../lib/config/index.js';
 import type { Control, ManualOrder, MetricsView, OrderOutcome, PortfolioView, PositionView, RunnerEvent, StatusView } from './control.js';
+import { configView, fillView, logsView, performanceView, riskView, type EnvironmentInfo } from './dashboard-views.js';
 import type { TradingLoop } from './loop.js';
 
 export interface ControlInfo {
@@ -15,6 +17,12 @@ export interface ControlInfo {
   /** Wall clock for uptime (the loop's clock may be simulated). */
   readonly wallClock: Clock;
   isRunning(): boolean;
+  /** The effective configuration (shown masked on the dashboard; also gives the bar interval). */
+  readonly config?: Config;
+  /** Which secrets and deployment variables are set (never their values). */
+  readonly environment?: EnvironmentInfo;
+  /** The JSON-lines log file the logger writes (null: console only). */
+  readonly logFile?: string | null;
 }
 
 export class RunnerControl implements Control {
@@ -120,6 +128,30 @@ export class RunnerControl implements Control {
       closedTrades: trades.length,
       winRate: trades.length > 0 ? wins / trades.length : null,
     };
+  }
+
+  fills(limit = 500) {
+    return this.loop.store.fills(limit).map(fillView);
+  }
+
+  performance() {
+    return performanceView(this.loop, this.info.config?.data.interval ?? '1d');
+  }
+
+  risk(limit = 200) {
+    return riskView(this.loop, this.status().killSwitch, limit);
+  }
+
+  config() {
+    return configView(this.info.config ?? null, this.info.environment ?? {});
+  }
+
+  logs(opts: { limit?: number; level?: string } = {}) {
+    return logsView(this.logFile(), opts.limit ?? 200, opts.level ?? 'trace');
+  }
+
+  logFile(): string | null {
+    return this.info.logFile ?? null;
   }
 
   async placeOrder(o: ManualOrder): Promise<OrderOutcome> {

@@ -24,6 +24,7 @@ import type { PaperBroker } from '../lib/broker/paper/index.js';
 import type { Engine } from '../lib/engine/index.js';
 import { Portfolio } from '../lib/portfolio/index.js';
 import type { Intent, StrategyContext } from '../lib/strategy/index.js';
+import { entriesAfter, manualDecisions, recordRiskDecisions, riskDecisionView, strategyDecisions } from './risk-log.js';
 import type { JournalOrder, KillKind, Store } from './store.js';
 
 export interface LoopLogger {
@@ -244,9 +245,12 @@ export class TradingLoop {
       const k = this.store.killSwitch();
       // The daily-loss switch leaves exits to the gate (it blocks entries itself); the others stop trading.
       const killed = k.active && k.kind !== 'daily_loss';
+      const lastEntry = this.engine.journal.at(-1);
       const planned = intents.length > 0 && !killed ? this.engine.plan(ctx, intents, { marks: this.marks, equity }, this.pendingView()) : [];
+      const risk = strategyDecisions(t, entriesAfter(this.engine.journal, lastEntry), planned);
       const legs = new Map<string, number>();
       this.store.tx(() => {
+        recordRiskDecisions(this.store.db, risk);
         for (const it of intents) {
           const value = it.kind === 'signal' ? (it.direction === 'long' ? 1 : it.direction === 'short' ? -1 : 0) : it.kind === 'target_weight' ? it.weight : it.qty;
           this.store.recordSignal({ time: t, strategy: this.engine.strategy.name, symbol: it.symbol, value, detail: JSON.stringify({ kind: it.kind, reason: it.reason, confidence: it.confidence ?? null, blocked: killed || undefined }) });
@@ -260,6 +264,7 @@ export class TradingLoop {
         this.store.markDecided(t);
       });
       for (const it of intents) this.emit('signal', { time: isoTime(t), symbol: it.symbol, intent: it, blocked: killed });
+      for (const r of risk) this.emit('risk', riskDecisionView(r));
       if (killed && intents.length > 0) this.log.warn({ time: isoTime(t), intents: intents.length }, 'kill switch active: strategy intents recorded, not traded');
     }
     this.point('after-decide', t);
@@ -386,6 +391,9 @@ export class TradingLoop {
         { symbol: req.symbol, delta, price: req.limitPrice ? req.limitPrice.toNumber() : price },
         { equity: this.portfolio.equityFloat(this.marks), position: pos, grossExposure: gross, openPositions: this.portfolio.openPositionCount() },
       );
+      const decided = manualDecisions(this.lastTime ?? this.o.clock.nowMs(), req.symbol, risk, req.tag ?? null);
+      recordRiskDecisions(this.store.db, decided);
+      for (const r of decided) this.emit('risk', riskDecisionView(r));
       const reasons = risk.reasons.map((r) => `${r.rule}: ${r.message}`);
       if (!risk.approved) return { ok: false as const, status: 403 as const, error: 'rejected by the risk gate', reasons };
       const full: OrderRequest = { ...req, clientOrderId: cid, qty: dec(Math.abs(risk.qty)), tag: req.tag ?? 'manual order via API' };

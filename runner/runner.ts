@@ -10,7 +10,7 @@ import type { BarSeries } from '../lib/core/bars.js';
 import { SimClock, SystemClock, type Clock } from '../lib/core/clock.js';
 import { dec } from '../lib/core/money.js';
 import { ValidationError } from '../lib/core/errors.js';
-import type { Config, Secrets } from '../lib/config/index.js';
+import { ENV_VARS, type Config, type Secrets } from '../lib/config/index.js';
 import type { Broker } from '../lib/broker/broker.js';
 import { PaperBroker, SqliteEventLog } from '../lib/broker/paper/index.js';
 // Specific modules, not lib/data/index: the runner has no use for the polars bridge at start-up.
@@ -37,6 +37,8 @@ export interface RunnerOptions {
   /** Bars to replay/trade (default: loaded from the configured data provider). */
   readonly series?: readonly BarSeries[];
   readonly onPoint?: (point: string, time: number) => void;
+  /** The JSON-lines log file the dashboard tails (default logging.dir/runner.log, as createLogger writes it). */
+  readonly logFile?: string | null;
 }
 
 export interface Runner {
@@ -101,6 +103,18 @@ export function dataProvider(config: Config, marketData: DataProvider | null): D
   return marketData;
 }
 
+/** Which secrets are set, never their values (the dashboard's Risk and settings tab). */
+function environmentInfo(s: Secrets): Record<string, string> {
+  const set = (v: string | null) => (v === null ? 'not set' : 'set');
+  return {
+    [ENV_VARS.alpacaKeyId]: set(s.alpacaKeyId),
+    [ENV_VARS.alpacaSecretKey]: set(s.alpacaSecretKey),
+    [ENV_VARS.alpacaPaper]: s.alpacaPaper ? 'true (paper endpoint)' : 'false',
+    [ENV_VARS.apiToken]: s.apiToken === null ? 'not set (a generated token is in the state directory)' : 'set',
+    [ENV_VARS.port]: s.port === null ? 'not set' : String(s.port),
+  };
+}
+
 export async function createRunner(o: RunnerOptions): Promise<Runner> {
   const c = o.config;
   const stateDir = resolve(o.stateDir ?? c.runner.state_dir);
@@ -137,6 +151,9 @@ export async function createRunner(o: RunnerOptions): Promise<Runner> {
     startedAtMs: wall.nowMs(),
     wallClock: wall,
     isRunning: () => running,
+    config: c,
+    environment: environmentInfo(o.secrets),
+    logFile: o.logFile !== undefined ? o.logFile : join(resolve(c.logging.dir), 'runner.log'),
   });
 
   return {

@@ -1,0 +1,227 @@
+/**
+ * The zod schemas of the HTTP API: the request schemas the routes validate with, and the response schemas
+ * the OpenAPI document is generated from (and the tests check real responses against). One source of truth:
+ * a route validates with the same object the document describes.
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------- requests
+
+const decimalString = z
+  .union([z.string(), z.number()])
+  .transform((v) => String(v))
+  .refine((s) => /^\d+(\.\d+)?$/.test(s) && Number(s) > 0, { message: 'must be a positive decimal number' });
+
+export const orderBodySchema = z
+  .strictObject({
+    symbol: z.string().regex(/^[A-Za-z0-9.^=_-]{1,20}$/, { message: 'must be a symbol (letters, digits, . ^ = _ -, up to 20)' }),
+    side: z.enum(['buy', 'sell']),
+    qty: decimalString.describe('positive decimal quantity (string or number)'),
+    type: z.enum(['market', 'limit', 'stop', 'stop_limit']).default('market'),
+    limit_price: decimalString.optional().describe('required for limit and stop_limit orders'),
+    stop_price: decimalString.optional().describe('required for stop and stop_limit orders'),
+    time_in_force: z.enum(['day', 'gtc']).default('day'),
+    client_order_id: z.string().regex(/^[A-Za-z0-9:._-]{1,128}$/, { message: 'must be 1-128 characters of letters, digits, : . _ -' }).optional().describe('idempotency key: a second order with the same id is refused (409)'),
+  })
+  .superRefine((b, ctx) => {
+    if ((b.type === 'limit' || b.type === 'stop_limit') && b.limit_price === undefined) ctx.addIssue({ code: 'custom', path: ['limit_price'], message: `is required for a ${b.type} order` });
+    if ((b.type === 'stop' || b.type === 'stop_limit') && b.stop_price === undefined) ctx.addIssue({ code: 'custom', path: ['stop_price'], message: `is required for a ${b.type} order` });
+    if (b.type === 'market' && (b.limit_price !== undefined || b.stop_price !== undefined)) ctx.addIssue({ code: 'custom', path: ['type'], message: 'market orders take no limit_price or stop_price' });
+  });
+
+export const killBodySchema = z.strictObject({ reason: z.string().max(500).optional().describe('shown in the status and the log') });
+export const resumeBodySchema = z.strictObject({});
+
+/** `?limit=N` on list routes: the newest N rows (default 500, at most 10,000). */
+export const limitQuerySchema = z.object({
+  limit: z.coerce.number().int().positive().max(10_000).optional().describe('newest N rows (default 500, at most 10,000)'),
+});
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+export const logsQuerySchema = z.object({
+  limit: z.coerce.number().int().positive().max(5_000).optional().describe('newest N matching lines (default 200, at most 5,000)'),
+  level: z.enum(LOG_LEVELS).optional().describe('minimum level: warn shows warn, error and fatal'),
+});
+
+export const orderIdParamsSchema = z.object({ id: z.string().min(1).describe('client order id or broker order id') });
+
+// ---------------------------------------------------------------- responses
+
+const decimal = z.string().describe('exact decimal as a string');
+const isoTime = z.string().describe('ISO 8601 time (UTC)');
+
+export const errorSchema = z.object({
+  error: z.string(),
+  field: z.string().optional().describe('the first invalid field (400)'),
+  reason: z.string().optional(),
+  issues: z.array(z.object({ field: z.string(), reason: z.string() })).optional(),
+  reasons: z.array(z.string()).optional().describe('risk-gate rules that refused or resized the order'),
+});
+
+export const healthSchema = z.strictObject({ ok: z.boolean(), uptimeSeconds: z.number() });
+
+export const killSwitchSchema = z.strictObject({
+  active: z.boolean(),
+  kind: z.string().nullable().describe('manual | daily_loss | reconcile'),
+  reason: z.string().nullable(),
+  since: isoTime.nullable(),
+});
+
+export const statusSchema = z.strictObject({
+  mode: z.enum(['replay', 'live']),
+  broker: z.string(),
+  strategy: z.string(),
+  model: z.string().nullable(),
+  symbols: z.array(z.string()),
+  lastBarTime: z.string().nullable(),
+  cash: decimal,
+  equity: decimal,
+  killSwitch: killSwitchSchema,
+  running: z.boolean(),
+  marketOpen: z.boolean().nullable(),
+  uptimeSeconds: z.number(),
+  barsProcessed: z.number(),
+});
+
+export const positionSchema = z.strictObject({
+  symbol: z.string(),
+  qty: decimal,
+  avgPrice: decimal,
+  mark: decimal.nullable(),
+  marketValue: decimal.nullable(),
+  unrealized: decimal.nullable(),
+});
+
+export const portfolioSchema = z.strictObject({
+  cash: decimal,
+  equity: decimal,
+  initialCash: decimal,
+  realized: decimal,
+  unrealized: decimal,
+  fees: decimal,
+  positions: z.array(positionSchema),
+});
+
+export const orderSchema = z.strictObject({
+  clientOrderId: z.string(),
+  brokerId: z.string().nullable(),
+  symbol: z.string(),
+  side: z.enum(['buy', 'sell']),
+  qty: decimal,
+  type: z.string(),
+  limitPrice: decimal.nullable(),
+  stopPrice: decimal.nullable(),
+  timeInForce: z.string(),
+  bracket: z.strictObject({ takeProfit: decimal.nullable(), stopLoss: decimal.nullable() }).nullable(),
+  status: z.string(),
+  filledQty: decimal,
+  avgFillPrice: decimal.nullable(),
+  barTime: z.number().nullable(),
+  source: z.string().describe('strategy | manual'),
+  tag: z.string().nullable(),
+  rejectReason: z.string().nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+
+export const signalSchema = z.strictObject({
+  time: z.number(),
+  strategy: z.string(),
+  symbol: z.string(),
+  value: z.number().describe('1 long, -1 short, 0 flat; or the target weight / quantity'),
+  detail: z.string().optional().describe('JSON: kind, reason, confidence, blocked'),
+});
+
+export const metricsSchema = z.strictObject({
+  equityPoints: z.number(),
+  totalReturn: z.number(),
+  maxDrawdown: z.number(),
+  sharpe: z.number().nullable(),
+  orders: z.number(),
+  fills: z.number(),
+  rejectedOrders: z.number(),
+  closedTrades: z.number(),
+  winRate: z.number().nullable(),
+});
+
+export const orderOutcomeSchema = z.strictObject({ order: orderSchema, reasons: z.array(z.string()) });
+
+export const fillSchema = z.strictObject({
+  id: z.string(),
+  orderId: z.string(),
+  clientOrderId: z.string(),
+  symbol: z.string(),
+  side: z.enum(['buy', 'sell']),
+  qty: decimal,
+  price: decimal,
+  fee: decimal,
+  time: isoTime,
+});
+
+const curvePoint = z.strictObject({ time: isoTime, value: z.number() });
+/** lib/metrics Metrics as JSON (metricsToJSON): numbers, null where undefined, "Infinity" for a lossless profit factor. */
+const metricsJson = z.record(z.string(), z.union([z.number(), z.string(), z.null()]));
+
+export const performanceSchema = z.strictObject({
+  equity: z.array(curvePoint).describe('account equity per processed bar'),
+  benchmark: z.array(curvePoint).nullable().describe('equal-weight buy-and-hold of the traded symbols over the same bars, from the same starting equity'),
+  benchmarkName: z.string().nullable(),
+  drawdown: z.array(curvePoint).describe('equity / running peak - 1 (<= 0)'),
+  metrics: metricsJson.nullable().describe('lib/metrics computeMetrics of the equity curve (the HTML report\'s numbers); null before two bars'),
+  benchmarkMetrics: metricsJson.nullable(),
+  periodsPerYear: z.number(),
+});
+
+export const riskDecisionSchema = z.strictObject({
+  time: isoTime.describe('bar time of the decision'),
+  source: z.enum(['strategy', 'manual']),
+  symbol: z.string(),
+  action: z.enum(['rejected', 'resized']),
+  rule: z.string().describe('the risk rule (short_disabled, daily_loss, max_open_positions, max_position_size, max_gross_exposure, whole_shares)'),
+  message: z.string(),
+  originalQty: z.number(),
+  approvedQty: z.number(),
+  reason: z.string().nullable().describe('why the strategy or the person wanted the trade'),
+});
+
+export const riskSchema = z.strictObject({
+  limits: z.strictObject({
+    maxPositionFraction: z.number().nullable().describe('null = no cap'),
+    maxDailyLoss: z.number(),
+    stopLoss: z.number(),
+    takeProfit: z.number(),
+    maxGrossExposure: z.number().nullable(),
+    maxOpenPositions: z.number().nullable(),
+    allowShort: z.boolean(),
+    wholeShares: z.boolean(),
+  }),
+  today: z.strictObject({
+    date: z.string().nullable().describe('UTC trading day of the last bar'),
+    dayStartEquity: decimal.nullable().describe('equity at the previous bar before the day (the daily-loss reference)'),
+    equity: decimal,
+    pnl: decimal.nullable(),
+    pnlFraction: z.number().nullable(),
+    lossLimit: decimal.nullable().describe('the loss that trips the daily limit (positive amount)'),
+    limitUsed: z.number().nullable().describe('fraction of the daily loss limit used (0 when up on the day)'),
+    halted: z.boolean().describe('the daily loss limit has halted new entries today'),
+  }),
+  killSwitch: killSwitchSchema,
+  decisions: z.array(riskDecisionSchema).describe('recent refusals and resizes, newest last'),
+});
+
+export const configViewSchema = z.strictObject({
+  config: z.record(z.string(), z.unknown()).describe('the effective configuration (defaults filled in); secret-looking keys masked'),
+  environment: z.record(z.string(), z.string()).describe('secrets and deployment variables: "set" / "not set", never the value'),
+});
+
+export const logLineSchema = z.strictObject({
+  time: z.string().nullable(),
+  level: z.string(),
+  msg: z.string(),
+  fields: z.record(z.string(), z.unknown()),
+});
+
+export const logsSchema = z.strictObject({
+  file: z.string().nullable().describe('the log file (null when logging.dir is not set)'),
+  lines: z.array(logLineSchema).describe('newest last'),
+});
