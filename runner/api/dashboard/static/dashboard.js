@@ -70,12 +70,12 @@
   function table(columns, rows, opts) {
     opts = opts || {};
     if (rows.length === 0) return el('div', { class: 'empty', text: opts.empty || 'Nothing yet.' });
-    var head = el('tr', null, columns.map(function (c) { return el('th', { class: c.num ? 'num' : null, text: c.label }); }));
+    var head = el('tr', null, columns.map(function (c) { return el('th', { class: ((c.num ? 'num ' : '') + (c.sm === false ? 'hide-sm' : '')).trim() || null, text: c.label }); }));
     var body = el('tbody');
     rows.forEach(function (r) {
       var tr = el('tr', opts.rowAttrs ? opts.rowAttrs(r) : null, columns.map(function (c) {
         var v = c.value(r);
-        var cls = [c.num ? 'num' : '', typeof c.cls === 'function' ? c.cls(r) : c.cls || ''].join(' ').trim();
+        var cls = [c.num ? 'num' : '', c.sm === false ? 'hide-sm' : '', typeof c.cls === 'function' ? c.cls(r) : c.cls || ''].join(' ').trim();
         return el('td', { class: cls || null }, [v === null || v === undefined ? '—' : v instanceof Node ? v : String(v)]);
       }));
       body.appendChild(tr);
@@ -88,7 +88,9 @@
 
   function toast(text, kind) {
     var t = el('div', { class: 'toast ' + (kind || ''), text: text });
-    $('toasts').appendChild(t);
+    var box = $('toasts');
+    box.appendChild(t);
+    while (box.children.length > 3) box.firstChild.remove();
     setTimeout(function () { t.remove(); }, 5000);
   }
 
@@ -161,7 +163,8 @@
 
   function applyStatus(s) {
     status = s;
-    $('hdr-strategy').textContent = s.strategy + (s.model ? ' · ' + s.model : '');
+    $('hdr-strategy').textContent = s.strategy;
+    if (s.model) $('hdr-strategy').title = s.model;
     $('hdr-equity').textContent = money(s.equity);
     $('hdr-bar').textContent = when(s.lastBarTime);
     var mode = $('badge-mode');
@@ -252,7 +255,7 @@
       mark('portfolio'); mark('performance'); mark('header');
     } else if (type === 'fill') {
       addFill(data, true);
-      toast('Filled ' + data.side + ' ' + data.qty + ' ' + data.symbol + ' @ ' + data.price, 'good');
+      toast('Filled ' + data.side + ' ' + data.qty + ' ' + data.symbol + ' @ ' + money(data.price), 'good');
       mark('orders'); mark('portfolio');
     } else if (type === 'order') mark('orders');
     else if (type === 'signal') mark('signals');
@@ -364,10 +367,10 @@
     put('pf-positions', table([
       { label: 'Symbol', value: function (p) { return el('b', { text: p.symbol }); } },
       { label: 'Qty', num: true, value: function (p) { return qty(p.qty); } },
-      { label: 'Avg price', num: true, value: function (p) { return money(p.avgPrice); } },
+      { label: 'Avg price', num: true, sm: false, value: function (p) { return money(p.avgPrice); } },
       { label: 'Mark', num: true, value: function (p) { return money(p.mark); } },
       { label: 'Value', num: true, value: function (p) { return money(p.marketValue); } },
-      { label: 'Weight', num: true, value: function (p) { return pct(eq ? num(p.marketValue) / eq : null, 1); } },
+      { label: 'Weight', num: true, sm: false, value: function (p) { return pct(eq ? num(p.marketValue) / eq : null, 1); } },
       { label: 'Unrealised', num: true, cls: function (p) { return tone(p.unrealized); }, value: function (p) { return signedMoney(p.unrealized); } },
       { label: 'Return', num: true, cls: function (p) { return tone(p.unrealized); }, value: function (p) { var b = num(p.avgPrice) * num(p.qty); return signedPct(b ? num(p.unrealized) / Math.abs(b) : null); } },
     ], rows, { empty: 'No open positions.', testid: 'positions', rowAttrs: function (p) { return { 'data-symbol': p.symbol }; } }));
@@ -456,7 +459,7 @@
       { label: 'Signal', value: function (r) { return pill(r.dir, r.dir.split(' ')[0]); } },
       { label: 'Confidence', num: true, value: function (r) { return r.confidence === null ? '—' : r.confidence.toFixed(3); } },
       { label: 'Regime', value: function (r) { return r.regime || '—'; } },
-      { label: 'Model', value: function (r) { return r.model || (model ? model.split(' ')[0] : r.strategy); } },
+      { label: 'Model', sm: false, value: function (r) { return r.model || (model ? model.split(' ')[0] : r.strategy); } },
       { label: 'Reason', cls: 'wrap', value: function (r) { return r.reason + (r.blocked ? ' (blocked by the kill switch)' : ''); } },
     ], recent, { empty: 'No signals yet.', testid: 'signals' }));
   }
@@ -515,9 +518,9 @@
       { label: 'Type', value: orderPrice },
       { label: 'Avg fill', num: true, value: function (o) { return money(o.avgFillPrice); } },
       { label: 'Status', value: function (o) { return pill(o.status.replace(/_/g, ' '), o.status); } },
-      { label: 'Source', value: function (o) { return o.source; } },
-      { label: 'Bracket', cls: 'nowrap', value: function (o) { return bracketLegs(o).map(function (l) { return (l.label === 'take profit' ? 'TP ' : l.label === 'stop loss' ? 'SL ' : l.label + ' ') + money(l.price); }).join(' · ') || '—'; } },
-      { label: 'Why', cls: 'wrap', value: function (o) { return o.rejectReason ? 'rejected: ' + o.rejectReason : o.tag || ''; } },
+      { label: 'Source', sm: false, value: function (o) { return o.source; } },
+      { label: 'Bracket', cls: 'nowrap', sm: false, value: function (o) { return bracketLegs(o).map(function (l) { return (l.label === 'take profit' ? 'TP ' : l.label === 'stop loss' ? 'SL ' : l.label + ' ') + money(l.price); }).join(' · ') || '—'; } },
+      { label: 'Why', cls: 'wrap', sm: false, value: function (o) { return o.rejectReason ? 'rejected: ' + o.rejectReason : o.tag || ''; } },
     ];
     put('ord-all', table(allCols, recent, { empty: 'No orders yet.', testid: 'all-orders' }));
   }
@@ -528,9 +531,9 @@
     { label: 'Side', value: function (f) { return pill(f.side); } },
     { label: 'Qty', num: true, value: function (f) { return qty(f.qty); } },
     { label: 'Price', num: true, value: function (f) { return money(f.price); } },
-    { label: 'Value', num: true, value: function (f) { return money(num(f.qty) * num(f.price)); } },
-    { label: 'Fee', num: true, value: function (f) { return money(f.fee); } },
-    { label: 'Order', value: function (f) { return el('span', { class: 'mono', text: f.clientOrderId }); } },
+    { label: 'Value', num: true, sm: false, value: function (f) { return money(num(f.qty) * num(f.price)); } },
+    { label: 'Fee', num: true, sm: false, value: function (f) { return money(f.fee); } },
+    { label: 'Order', sm: false, value: function (f) { return el('span', { class: 'mono', text: f.clientOrderId }); } },
   ];
 
   function renderFills(fills) {
@@ -546,7 +549,7 @@
     else {
       var tr = el('tr', { 'data-fill-id': f.id, class: flash ? 'flash' : null }, FILL_COLS.map(function (c) {
         var v = c.value(f);
-        return el('td', { class: ((c.num ? 'num ' : '') + (typeof c.cls === 'string' ? c.cls : '')).trim() || null }, [v instanceof Node ? v : String(v)]);
+        return el('td', { class: ((c.num ? 'num ' : '') + (c.sm === false ? 'hide-sm ' : '') + (typeof c.cls === 'string' ? c.cls : '')).trim() || null }, [v instanceof Node ? v : String(v)]);
       }));
       tbl.tBodies[0].insertBefore(tr, tbl.tBodies[0].firstChild);
       while (tbl.tBodies[0].rows.length > 200) tbl.tBodies[0].deleteRow(-1);
@@ -580,7 +583,6 @@
     ['Win rate', 'winRate', P, false], ['Profit factor', 'profitFactor', F, false], ['Expectancy', 'expectancy', M, false],
     ['Average win', 'avgWin', M, false], ['Average loss', 'avgLoss', M, false], ['Net trade P&L', 'netTradePnl', M, false],
     ['Fees', 'totalFees', M, false], ['Average holding time', 'avgHoldingDays', function (v) { return v === null ? '—' : fixed(v, 1) + ' days'; }, false],
-    ['Exposure', 'exposure', P, false], ['Turnover', 'turnover', function (v) { return v === null ? '—' : fixed(v) + 'x'; }, false],
   ];
 
   function renderPerformance(p) {
@@ -595,10 +597,10 @@
       card('Alpha / beta', pct(m.alpha) + ' / ' + fixed(m.beta), '', 'vs the benchmark', 'perf-alpha'),
     ]));
     var traces = [{ x: p.equity.map(function (q) { return q.time; }), y: p.equity.map(function (q) { return q.value; }), type: 'scatter', mode: 'lines', name: 'strategy', line: { color: '#38bdf8', width: 2 } }];
-    if (p.benchmark) traces.push({ x: p.benchmark.map(function (q) { return q.time; }), y: p.benchmark.map(function (q) { return q.value; }), type: 'scatter', mode: 'lines', name: 'benchmark: ' + (p.benchmarkName || 'buy and hold'), line: { color: '#a3a3a3', width: 1.5, dash: 'dot' } });
+    if (p.benchmark) traces.push({ x: p.benchmark.map(function (q) { return q.time; }), y: p.benchmark.map(function (q) { return q.value; }), type: 'scatter', mode: 'lines', name: 'buy and hold (equal weight)', hovertemplate: '%{y:,.2f}<extra>' + (p.benchmarkName || 'benchmark') + '</extra>', line: { color: '#a3a3a3', width: 1.5, dash: 'dot' } });
     plot('chart-perf-equity', traces, { yaxis: { tickformat: ',.0f' } });
     plot('chart-perf-dd', [{ x: p.drawdown.map(function (q) { return q.time; }), y: p.drawdown.map(function (q) { return q.value; }), type: 'scatter', mode: 'lines', name: 'drawdown', fill: 'tozeroy', line: { color: '#f43f5e', width: 1.5 }, fillcolor: 'rgba(244,63,94,0.18)' }],
-      { showlegend: false, yaxis: { tickformat: '.1%' } });
+      { showlegend: false, yaxis: { tickformat: '.2~%' } });
     if (!p.metrics) return put('perf-metrics', el('div', { class: 'empty', text: 'Metrics need at least two processed bars.' }));
     var hasB = !!p.benchmarkMetrics;
     var cols = [{ label: 'Metric', value: function (r) { return r[0]; } }, { label: 'Strategy', num: true, value: function (r) { return r[2](m[r[1]] === undefined ? null : m[r[1]], m); } }];
@@ -736,7 +738,7 @@
       { label: 'Time', cls: 'nowrap', value: function (x) { return x.time ? x.time.slice(0, 19).replace('T', ' ') : '—'; } },
       { label: 'Level', value: function (x) { return pill(x.level); } },
       { label: 'Message', cls: 'msg', value: function (x) { return x.msg; } },
-      { label: 'Fields', cls: 'fields', value: function (x) { return Object.keys(x.fields).map(function (k) { var v = x.fields[k]; return k + '=' + (typeof v === 'string' ? v : JSON.stringify(v)); }).join('  '); } },
+      { label: 'Fields', cls: 'fields', sm: false, value: function (x) { return Object.keys(x.fields).map(function (k) { var v = x.fields[k]; return k + '=' + (typeof v === 'string' ? v : JSON.stringify(v)); }).join('  '); } },
     ], lines, { empty: l.file ? 'No log lines at this level.' : 'The runner logs to the console only.', testid: 'logs', rowAttrs: function (x) { return { 'data-level': x.level }; } }));
   }
 
