@@ -134,8 +134,8 @@ export class RunnerControl implements Control {
     return this.loop.store.fills(limit).map(fillView);
   }
 
-  performance() {
-    return performanceView(this.loop, this.info.config?.data.interval ?? '1d');
+  performance(maxPoints = 2000) {
+    return performanceView(this.loop, this.info.config?.data.interval ?? '1d', maxPoints);
   }
 
   risk(limit = 200) {

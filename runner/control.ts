@@ -166,7 +166,7 @@ export interface Control {
   metrics(): MetricsView;
   fills(limit?: number): readonly FillView[];
   /** Equity against the benchmark, drawdown and the lib/metrics numbers of the HTML report. */
-  performance(): PerformanceView;
+  performance(maxPoints?: number): PerformanceView;
   /** Limits in force, today's P&L against the daily-loss limit, recent refusals and resizes. */
   risk(limit?: number): RiskView;
   /** The effective configuration with secrets masked. */

@@ -24,16 +24,38 @@ export function fillView(f: JournalFill): FillView {
 
 const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 
-export function performanceView(loop: TradingLoop, interval: Interval): PerformanceView {
+/**
+ * Indices of at most `max` points spread evenly over n, always with the first, the last and `keep` (the deepest
+ * drawdown), so a thinned chart still shows where the curve started, ended and fell furthest.
+ */
+export function thinIndices(n: number, max: number, keep: number): number[] {
+  if (n <= max) return Array.from({ length: n }, (_, i) => i);
+  // max evenly spaced indices from 0 to n - 1 (distinct because n > max)
+  const out = Array.from({ length: max }, (_, k) => Math.round((k * (n - 1)) / (max - 1)));
+  if (keep > 0 && keep < n - 1 && !out.includes(keep)) {
+    let best = 1;
+    for (let k = 2; k < max - 1; k++) if (Math.abs(out[k] - keep) < Math.abs(out[best] - keep)) best = k;
+    out[best] = keep; // the neighbours bracket keep, so the order holds
+  }
+  return out;
+}
+
+export function performanceView(loop: TradingLoop, interval: Interval, maxPoints = 2000): PerformanceView {
   const store = loop.store;
   const hist = store.equityHistory();
   const curve: EquityCurve = { time: Float64Array.from(hist, (p) => p.time), equity: Float64Array.from(hist, (p) => Number(p.equity)) };
   const n = hist.length;
   const ppy = periodsPerYearFor(interval);
   const dd = drawdownSeries(curve.equity);
-  const points = (time: ArrayLike<number>, v: ArrayLike<number | null>) => {
+  let trough = 0;
+  for (let i = 1; i < n; i++) if (dd[i] < dd[trough]) trough = i;
+  const keep = thinIndices(n, maxPoints, trough);
+  // Curves share the equity timestamps; a benchmark that starts later is offset by `from`.
+  const points = (time: ArrayLike<number>, v: ArrayLike<number | null>, from = 0) => {
     const out: Array<{ time: string; value: number }> = [];
-    for (let i = 0; i < time.length; i++) {
+    for (const j of keep) {
+      const i = j - from;
+      if (i < 0 || i >= time.length) continue;
       const x = v[i];
       if (x !== null && Number.isFinite(x)) out.push({ time: isoTime(time[i]), value: x });
     }
@@ -42,6 +64,7 @@ export function performanceView(loop: TradingLoop, interval: Interval): Performa
 
   // Equal-weight buy-and-hold of the traded symbols over the bars this runner processed, from its starting cash.
   let bench: EquityCurve | null = null;
+  let benchFrom = 0;
   const initial = Number(store.initialCash().toString());
   if (n > 0 && initial > 0) {
     const sliced: BarSeries[] = loop.currentSeries.map((s) => sliceByTime(s, curve.time[0], curve.time[n - 1] + 1)).filter((s) => s.length > 0);
@@ -50,6 +73,7 @@ export function performanceView(loop: TradingLoop, interval: Interval): Performa
       const aligned = alignCurve(curve.time, raw);
       const first = aligned.findIndex((x) => x !== null);
       if (first >= 0) {
+        benchFrom = first;
         const time = curve.time.subarray(first);
         bench = { time, equity: Float64Array.from(aligned.slice(first), (x) => x as number) };
       }
@@ -60,7 +84,7 @@ export function performanceView(loop: TradingLoop, interval: Interval): Performa
   const benchMetrics = bench && bench.time.length >= 2 ? computeMetrics({ equity: bench, trades: [], periodsPerYear: ppy }) : null;
   return {
     equity: points(curve.time, curve.equity),
-    benchmark: bench ? points(bench.time, bench.equity) : null,
+    benchmark: bench ? points(bench.time, bench.equity, benchFrom) : null,
     benchmarkName: bench ? `equal-weight buy-and-hold (${loop.symbols.join(', ')})` : null,
     drawdown: points(curve.time, dd),
     metrics: metrics ? metricsToJSON(metrics) : null,

@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import type { Control, OrderOutcome } from '../control.js';
 import { mountApiDocs } from './docs.js';
 import { mountDashboard } from './dashboard/index.js';
-import { killBodySchema, limitQuerySchema, logsQuerySchema, orderBodySchema, resumeBodySchema } from './schemas.js';
+import { killBodySchema, limitQuerySchema, logsQuerySchema, orderBodySchema, performanceQuerySchema, resumeBodySchema } from './schemas.js';
 
 export { orderBodySchema } from './schemas.js';
 
@@ -80,7 +80,7 @@ export function createApp(control: Control, opts: AppOptions): express.Express {
   api.get('/signals', withQuery(limitQuerySchema, (q) => control.signals(q.limit ?? 500)));
   api.get('/metrics', (_req, res) => void res.json(control.metrics()));
   api.get('/fills', withQuery(limitQuerySchema, (q) => control.fills(q.limit ?? 500)));
-  api.get('/performance', (_req, res) => void res.json(control.performance()));
+  api.get('/performance', withQuery(performanceQuerySchema, (q) => control.performance(q.points ?? 2000)));
   api.get('/risk', withQuery(limitQuerySchema, (q) => control.risk(q.limit ?? 200)));
   api.get('/config', (_req, res) => void res.json(control.config()));
   api.get('/logs', withQuery(logsQuerySchema, (q) => control.logs(q)));

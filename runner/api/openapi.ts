@@ -80,7 +80,9 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: '/api/metrics', tag: 'insight', auth: true, summary: 'Headline counters and returns', responses: { 200: json('metrics', S.metricsSchema) } },
   {
     method: 'get', path: '/api/performance', tag: 'insight', auth: true, summary: 'Equity against the benchmark, drawdown, and the HTML report\'s metrics',
-    responses: { 200: json('performance', S.performanceSchema) },
+    description: 'The metrics are computed over every bar; only the curves are thinned to `points`.',
+    query: S.performanceQuerySchema, queryExamples: [{ points: '500' }],
+    responses: { 200: json('performance', S.performanceSchema), 400: err('bad query parameter') },
   },
   {
     method: 'get', path: '/api/risk', tag: 'insight', auth: true, summary: 'Limits in force, today\'s P&L against the daily-loss limit, recent refusals and resizes',

@@ -43,6 +43,10 @@ export const logsQuerySchema = z.object({
   level: z.enum(LOG_LEVELS).optional().describe('minimum level: warn shows warn, error and fatal'),
 });
 
+export const performanceQuerySchema = z.object({
+  points: z.coerce.number().int().min(10).max(100_000).optional().describe('at most this many points per curve (default 2,000): longer curves are thinned evenly, keeping the first and last points and the deepest drawdown'),
+});
+
 export const orderIdParamsSchema = z.object({ id: z.string().min(1).describe('client order id or broker order id') });
 
 // ---------------------------------------------------------------- responses

@@ -240,6 +240,24 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium', () => {
     await p.context().close();
   });
 
+  it('the API docs page works offline, and "Try it out" sends the token the dashboard stored for this tab', async () => {
+    const w = await open(); // signs in on the dashboard: the token is in this tab's sessionStorage
+    const p = w.page;
+    await p.goto(`${r.server.url}/api/docs`, { waitUntil: 'load' });
+    await p.waitForSelector('#operations-system-getApiStatus');
+    expect(await p.$$eval('.opblock', (x) => x.length)).toBe(Object.values((await r.api('GET', '/api/openapi.json')).json.paths as Record<string, object>).reduce((a, ops) => a + Object.keys(ops).length, 0));
+    await p.click('#operations-system-getApiStatus .opblock-summary');
+    await p.click('#operations-system-getApiStatus button.try-out__btn');
+    await p.click('#operations-system-getApiStatus button.execute');
+    await p.waitForSelector('#operations-system-getApiStatus .live-responses-table tbody .response-col_status');
+    expect(await text(p, '#operations-system-getApiStatus .live-responses-table tbody .response-col_status')).toBe('200');
+    expect(w.external).toEqual([]);
+    expect(w.pageErrors).toEqual([]);
+    expect(w.consoleErrors).toEqual([]);
+    await p.screenshot({ path: join(OUT, 'api-docs.png') });
+    await p.context().close();
+  });
+
   it('the cancel button cancels an open order after a confirmation', async () => {
     const w = await open();
     const p = w.page;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { createApp } from '../../runner/api/app.js';
 import { OPERATIONS, openApiDocument, openApiPath } from '../../runner/api/openapi.js';
-import { maskSecrets, MASK, parseLogLine } from '../../runner/dashboard-views.js';
+import { maskSecrets, MASK, parseLogLine, thinIndices } from '../../runner/dashboard-views.js';
 import { startDashboardRunner, type DashboardRunner } from '../fixtures/dashboard-runner.js';
 
 let r: DashboardRunner;
@@ -154,6 +154,22 @@ describe('read routes behind the dashboard', () => {
     expect(p.benchmark[0].value).toBeCloseTo(100000, 6);
     expect(p.benchmarkMetrics.totalReturn).toBeCloseTo(p.benchmark.at(-1).value / 100000 - 1, 12);
     expect(p.metrics.benchmarkReturn).toBeCloseTo(p.benchmarkMetrics.totalReturn, 12);
+    // thinned curves keep the first and last points and the deepest drawdown; the metrics still use every bar
+    const thin = (await r.api('GET', '/api/performance?points=10')).json;
+    expect(thin.equity.length).toBe(10);
+    expect(thin.equity[0]).toEqual(p.equity[0]);
+    expect(thin.equity.at(-1)).toEqual(p.equity.at(-1));
+    expect(Math.min(...thin.drawdown.map((d: { value: number }) => d.value))).toBe(p.metrics.maxDrawdown);
+    expect(thin.benchmark.map((x: { time: string }) => x.time)).toEqual(thin.equity.map((x: { time: string }) => x.time));
+    expect(thin.metrics).toEqual(p.metrics);
+    expect((await r.api('GET', '/api/performance?points=1')).status).toBe(400);
+    expect(thinIndices(5, 10, 2)).toEqual([0, 1, 2, 3, 4]);
+    const t = thinIndices(1000, 50, 777);
+    expect(t.length).toBe(50);
+    expect(t[0]).toBe(0);
+    expect(t.at(-1)).toBe(999);
+    expect(t).toContain(777);
+    expect(new Set(t).size).toBe(50);
   });
 
   it('GET /api/risk: a refused manual short is journaled with its rule; today\'s P&L is measured from the previous close', async () => {

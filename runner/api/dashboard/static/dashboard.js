@@ -294,7 +294,7 @@
       return Promise.all([api('/api/status'), api('/api/risk?limit=1')]).then(function (r) { applyStatus(r[0]); applyDay(r[1]); });
     },
     portfolio: function () {
-      return Promise.all([api('/api/portfolio'), api('/api/risk?limit=1'), api('/api/performance')]).then(function (r) {
+      return Promise.all([api('/api/portfolio'), api('/api/risk?limit=1'), api('/api/performance?points=300')]).then(function (r) {
         last.portfolio = r[0]; last.risk1 = r[1]; last.performance = r[2];
         renderPortfolio(r[0], r[1], r[2]);
         applyDay(r[1]);
@@ -311,7 +311,7 @@
       });
     },
     performance: function () {
-      return api('/api/performance').then(function (p) { last.performance = p; renderPerformance(p); });
+      return api('/api/performance?points=1500').then(function (p) { last.performance = p; renderPerformance(p); });
     },
     risk: function () {
       return Promise.all([api('/api/risk?limit=200'), api('/api/config'), api('/api/status')]).then(function (r) {
@@ -374,7 +374,7 @@
       { label: 'Unrealised', num: true, cls: function (p) { return tone(p.unrealized); }, value: function (p) { return signedMoney(p.unrealized); } },
       { label: 'Return', num: true, cls: function (p) { return tone(p.unrealized); }, value: function (p) { var b = num(p.avgPrice) * num(p.qty); return signedPct(b ? num(p.unrealized) / Math.abs(b) : null); } },
     ], rows, { empty: 'No open positions.', testid: 'positions', rowAttrs: function (p) { return { 'data-symbol': p.symbol }; } }));
-    var pts = perf.equity.slice(-250);
+    var pts = perf.equity;
     var ys = pts.map(function (p) { return p.value; });
     var lo = Math.min.apply(null, ys.concat([eq])), hi = Math.max.apply(null, ys.concat([eq])), pad = Math.max((hi - lo) * 0.08, hi * 0.002);
     plot('chart-pf-equity', [{ x: pts.map(function (p) { return p.time; }), y: ys, type: 'scatter', mode: 'lines', name: 'equity', line: { color: '#38bdf8', width: 2 } }],
