@@ -115,7 +115,7 @@ export interface RiskDecisionView {
   readonly reason: string | null;
 }
 
-export interface RiskView {
+export interface RiskOverview {
   readonly limits: {
     readonly maxPositionFraction: number | null;
     readonly maxDailyLoss: number;
@@ -168,7 +168,7 @@ export interface Control {
   /** Equity against the benchmark, drawdown and the lib/metrics numbers of the HTML report. */
   performance(maxPoints?: number): PerformanceView;
   /** Limits in force, today's P&L against the daily-loss limit, recent refusals and resizes. */
-  risk(limit?: number): RiskView;
+  risk(limit?: number): RiskOverview;
   /** The effective configuration with secrets masked. */
   config(): ConfigView;
   /** The newest log lines at or above `level`. */

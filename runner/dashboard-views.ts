@@ -10,7 +10,7 @@ import { dec } from '../lib/core/money.js';
 import { alignCurve, buyAndHoldCurve, computeMetrics, DAY_MS, drawdownSeries, metricsToJSON, periodsPerYearFor, type EquityCurve } from '../lib/metrics/index.js';
 import { tradeToJSON } from '../lib/portfolio/index.js';
 import type { Config } from '../lib/config/index.js';
-import type { ConfigView, FillView, LogLine, LogsView, PerformanceView, RiskView, StatusView } from './control.js';
+import type { ConfigView, FillView, LogLine, LogsView, PerformanceView, RiskOverview, StatusView } from './control.js';
 import type { TradingLoop } from './loop.js';
 import { recentRiskDecisions } from './risk-log.js';
 import type { JournalFill } from './store.js';
@@ -93,11 +93,11 @@ export function performanceView(loop: TradingLoop, interval: Interval, maxPoints
   };
 }
 
-export function riskView(loop: TradingLoop, killSwitch: StatusView['killSwitch'], limit: number): RiskView {
+export function riskView(loop: TradingLoop, killSwitch: StatusView['killSwitch'], limit: number): RiskOverview {
   const L = loop.engine.gate.limits;
   const store = loop.store;
   const last = store.lastEquity();
-  let today: RiskView['today'] = { date: null, dayStartEquity: null, equity: store.cash().toString(), pnl: null, pnlFraction: null, lossLimit: null, limitUsed: null, halted: loop.engine.gate.halted };
+  let today: RiskOverview['today'] = { date: null, dayStartEquity: null, equity: store.cash().toString(), pnl: null, pnlFraction: null, lossLimit: null, limitUsed: null, halted: loop.engine.gate.halted };
   if (last) {
     // The gate's reference: the last equity before the day's first bar (on the first day, that first bar's).
     const dayStart = Math.floor(last.time / DAY_MS) * DAY_MS;
