@@ -23,6 +23,9 @@ const HELP = `npm run runner -- [options]
   --exit-when-done     exit after the replay (or one live tick) instead of serving on
   --no-api             do not start the HTTP API
 
+The dashboard is served at http://<api.host>:<api.port>/ (it asks for the API token once per browser tab);
+the OpenAPI document is at /api/openapi.json and the interactive API docs at /api/docs.
+
 Environment: TSTRADER_API_TOKEN (API bearer token), PORT (overrides api.port),
 ALPACA_API_KEY_ID, ALPACA_API_SECRET_KEY, ALPACA_PAPER (=false for live trading with broker.live: true).
 `;

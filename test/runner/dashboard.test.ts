@@ -258,6 +258,20 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium', () => {
     await p.context().close();
   });
 
+  it('the log download button saves the log file', async () => {
+    const w = await open();
+    await tab(w.page, 'logs', '[data-testid="logs"]');
+    const [download] = await Promise.all([w.page.waitForEvent('download'), w.page.click('#log-download')]);
+    expect(download.suggestedFilename()).toBe('runner.log');
+    const path = await download.path();
+    const { readFileSync } = await import('node:fs');
+    const lines = readFileSync(path, 'utf8').trim().split('\n');
+    expect(lines.length).toBeGreaterThan(10);
+    expect(JSON.parse(lines[0]).app).toBe('tstrader-runner');
+    expect(w.consoleErrors).toEqual([]);
+    await w.page.context().close();
+  });
+
   it('the cancel button cancels an open order after a confirmation', async () => {
     const w = await open();
     const p = w.page;
