@@ -128,6 +128,8 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium', () => {
       expect(await text(p, '[data-testid="pf-equity"]')).toBe(money(pf.equity));
       expect(await text(p, '[data-testid="pf-cash"]')).toBe(money(pf.cash));
       expect(await text(p, '#hdr-equity')).toBe(money(pf.equity));
+      const gross = pf.positions.reduce((a: number, x: { marketValue: string }) => a + Math.abs(Number(x.marketValue)), 0);
+      expect(await text(p, '[data-testid="pf-exposure"]')).toBe(pct(gross / Number(pf.equity), 1));
       const syms = await p.$$eval('[data-testid="positions"] tbody tr', (rows) => rows.map((x) => x.getAttribute('data-symbol')));
       expect(syms.sort()).toEqual(pf.positions.map((x: { symbol: string }) => x.symbol).sort());
       expect(pf.positions.length).toBeGreaterThan(0);

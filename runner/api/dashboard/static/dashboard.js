@@ -355,12 +355,14 @@
   function renderPortfolio(pf, risk, perf) {
     var eq = num(pf.equity);
     var init = num(pf.initialCash);
+    var gross = pf.positions.reduce(function (a, p) { return a + Math.abs(num(p.marketValue) || 0); }, 0);
     put('pf-cards', frag([
       card('Equity', money(pf.equity), '', 'since start ' + signedPct(init ? eq / init - 1 : null), 'pf-equity'),
       card('Cash', money(pf.cash), '', pct(eq ? num(pf.cash) / eq : null, 1) + ' of equity', 'pf-cash'),
       card('Unrealised P&L', signedMoney(pf.unrealized), tone(pf.unrealized), pf.positions.length + ' open position' + (pf.positions.length === 1 ? '' : 's'), 'pf-unrealized'),
       card('Realised P&L', signedMoney(pf.realized), tone(pf.realized), 'fees ' + money(pf.fees), 'pf-realized'),
       card("Today's P&L", signedMoney(risk.today.pnl), tone(risk.today.pnl), signedPct(risk.today.pnlFraction) + ' · ' + (risk.today.date || 'no bar yet'), 'pf-day'),
+      card('Exposure', pct(eq ? gross / eq : null, 1), '', risk.limits.maxGrossExposure === null ? 'no cap' : 'limit ' + pct(risk.limits.maxGrossExposure, 0) + ' of equity', 'pf-exposure'),
     ]));
     put('pf-daily', dailyMeter(risk));
     var rows = pf.positions.slice().sort(function (a, b) { return Math.abs(num(b.marketValue) || 0) - Math.abs(num(a.marketValue) || 0); });
@@ -378,7 +380,7 @@
     var ys = pts.map(function (p) { return p.value; });
     var lo = Math.min.apply(null, ys.concat([eq])), hi = Math.max.apply(null, ys.concat([eq])), pad = Math.max((hi - lo) * 0.08, hi * 0.002);
     plot('chart-pf-equity', [{ x: pts.map(function (p) { return p.time; }), y: ys, type: 'scatter', mode: 'lines', name: 'equity', line: { color: '#38bdf8', width: 2 } }],
-      { showlegend: false, yaxis: { tickformat: ',.0f', range: [lo - pad, hi + pad] }, margin: { l: 64, r: 10, t: 6, b: 30 } });
+      { showlegend: false, yaxis: { tickformat: ',.0f', range: [lo - pad, hi + pad] }, margin: { l: 64, r: 10, t: 6, b: 44 } });
   }
 
   function dailyMeter(risk) {
