@@ -10,7 +10,7 @@
   var TOKEN_KEY = 'tstrader.token';
   var REFRESH_MS = 1000; // at most one reload of a view per second, however fast the replay runs
   var TABS = ['portfolio', 'signals', 'orders', 'performance', 'risk', 'logs'];
-  var OPEN = { new: 1, accepted: 1, partially_filled: 1, pending_submit: 1 };
+  var OPEN = { new: 1, accepted: 1, partially_filled: 1, pending_submit: 1, unknown: 1 };
 
   var token = null;
   var streamAbort = null;
@@ -468,13 +468,23 @@
 
   // ------------------------------------------------------------------ Orders and fills
 
-  function bracketLegs(o) {
-    // Newer runners list the legs as orders; older ones carry the bracket prices on the parent.
-    if (Array.isArray(o.legs) && o.legs.length) return o.legs.map(function (l) { return { label: (l.type || 'leg').replace(/_/g, ' '), price: l.limitPrice || l.stopPrice || l.price, status: l.status }; });
+  /** Bracket children journaled as orders of their own (parentId names the parent by client or broker id). */
+  function childrenOf(o, all) {
+    return all.filter(function (c) { return c.parentId && (c.parentId === o.clientOrderId || (o.brokerId && c.parentId === o.brokerId)); });
+  }
+
+  function legLabel(c) {
+    return c.type === 'limit' ? 'take profit' : c.type === 'stop' || c.type === 'stop_limit' ? 'stop loss' : c.type.replace(/_/g, ' ');
+  }
+
+  /** The bracket legs of an order: its child orders when the runner journals them, else the prices on the parent. */
+  function bracketLegs(o, all) {
+    var kids = childrenOf(o, all || []);
+    if (kids.length) return kids.map(function (c) { return { label: legLabel(c), price: c.type === 'limit' ? c.limitPrice : c.stopPrice || c.limitPrice, status: c.status, order: c }; });
     if (o.bracket) {
       var out = [];
-      if (o.bracket.takeProfit) out.push({ label: 'take profit', price: o.bracket.takeProfit, status: null });
-      if (o.bracket.stopLoss) out.push({ label: 'stop loss', price: o.bracket.stopLoss, status: null });
+      if (o.bracket.takeProfit) out.push({ label: 'take profit', price: o.bracket.takeProfit, status: null, order: null });
+      if (o.bracket.stopLoss) out.push({ label: 'stop loss', price: o.bracket.stopLoss, status: null, order: null });
       return out;
     }
     return [];
@@ -487,31 +497,36 @@
     return 'market';
   }
 
-  function legRows(o, ncols) {
-    return bracketLegs(o).map(function (l) {
+  function legRows(o, all, ncols) {
+    return bracketLegs(o, all).map(function (l) {
       var cells = [el('td', { text: '↳ ' + l.label }), el('td', { class: 'num', text: money(l.price) })];
-      cells.push(el('td', { colspan: String(ncols - 2), text: l.status ? l.status : 'attached to ' + o.clientOrderId }));
-      return el('tr', { class: 'leg' }, cells);
+      cells.push(el('td', { colspan: String(ncols - 2), text: l.status ? l.status.replace(/_/g, ' ') : 'sent with the entry when it fills' }));
+      return el('tr', { class: 'leg', 'data-leg-of': o.clientOrderId }, cells);
     });
   }
 
   function renderOrders(orders) {
-    var open = orders.filter(function (o) { return OPEN[o.status]; }).reverse();
-    $('ord-open-count').textContent = '(' + open.length + ')';
+    var byId = {};
+    orders.forEach(function (o) { byId[o.clientOrderId] = o; if (o.brokerId) byId[o.brokerId] = o; });
+    var isLeg = function (o) { return !!(o.parentId && byId[o.parentId]); };
+    // Open entries with their legs beneath; open legs whose entry has filled are listed on their own (they
+    // are the position's protection).
+    var open = orders.filter(function (o) { return OPEN[o.status] && !(isLeg(o) && OPEN[byId[o.parentId].status]); }).reverse();
+    $('ord-open-count').textContent = '(' + orders.filter(function (o) { return OPEN[o.status]; }).length + ')';
     var openCols = [
       { label: 'Order', value: function (o) { return el('span', { class: 'mono', text: o.clientOrderId }); } },
       { label: 'Symbol', value: function (o) { return el('b', { text: o.symbol }); } },
       { label: 'Side', value: function (o) { return pill(o.side); } },
       { label: 'Qty', num: true, value: function (o) { return qty(o.qty); } },
       { label: 'Filled', num: true, value: function (o) { return qty(o.filledQty); } },
-      { label: 'Type', value: orderPrice },
+      { label: 'Type', value: function (o) { return isLeg(o) ? legLabel(o) + ' · ' + orderPrice(o) : orderPrice(o); } },
       { label: 'Status', value: function (o) { return pill(o.status.replace(/_/g, ' '), o.status); } },
       { label: '', value: function (o) {
         return el('button', { type: 'button', class: 'small', 'data-cancel': o.clientOrderId, onclick: function () { cancelOrder(o); } }, ['Cancel']);
       } },
     ];
-    put('ord-open', table(openCols, open, { empty: 'No open orders.', testid: 'open-orders', after: function (o) { return legRows(o, openCols.length); }, rowAttrs: function (o) { return { 'data-order': o.clientOrderId }; } }));
-    var recent = orders.slice(-100).reverse();
+    put('ord-open', table(openCols, open, { empty: 'No open orders.', testid: 'open-orders', after: function (o) { return isLeg(o) ? [] : legRows(o, orders, openCols.length); }, rowAttrs: function (o) { return { 'data-order': o.clientOrderId }; } }));
+    var recent = orders.filter(function (o) { return !isLeg(o); }).slice(-100).reverse();
     var allCols = [
       { label: 'Created', cls: 'mono', value: function (o) { return when(o.barTime !== null && o.barTime !== undefined ? o.barTime : o.createdAt); } },
       { label: 'Symbol', value: function (o) { return el('b', { text: o.symbol }); } },
@@ -521,7 +536,7 @@
       { label: 'Avg fill', num: true, value: function (o) { return money(o.avgFillPrice); } },
       { label: 'Status', value: function (o) { return pill(o.status.replace(/_/g, ' '), o.status); } },
       { label: 'Source', sm: false, value: function (o) { return o.source; } },
-      { label: 'Bracket', cls: 'nowrap', sm: false, value: function (o) { return bracketLegs(o).map(function (l) { return (l.label === 'take profit' ? 'TP ' : l.label === 'stop loss' ? 'SL ' : l.label + ' ') + money(l.price); }).join(' · ') || '—'; } },
+      { label: 'Bracket', cls: 'nowrap', sm: false, value: function (o) { return bracketLegs(o, orders).map(function (l) { return (l.label === 'take profit' ? 'TP ' : l.label === 'stop loss' ? 'SL ' : l.label + ' ') + money(l.price) + (l.status && l.status !== 'new' && l.status !== 'accepted' ? ' (' + l.status.replace(/_/g, ' ') + ')' : ''); }).join(' · ') || '—'; } },
       { label: 'Why', cls: 'wrap', sm: false, value: function (o) { return o.rejectReason ? 'rejected: ' + o.rejectReason : o.tag || ''; } },
     ];
     put('ord-all', table(allCols, recent, { empty: 'No orders yet.', testid: 'all-orders' }));
