@@ -8,6 +8,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Metrics } from '../../lib/metrics/index.js';
+import { metricRows } from '../../lib/report/index.js';
 import { assertChartsRendered, chromiumAvailable, CHROMIUM_PATH, inspectPlotlyCharts, launchChromium } from '../helpers/chromium.js';
 import { startDashboardRunner, type DashboardRunner } from '../fixtures/dashboard-runner.js';
 
@@ -163,6 +165,11 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium', () => {
       expect(await text(p, '[data-testid="perf-max-dd"]')).toBe(pct(perf.metrics.maxDrawdown));
       expect(await text(p, '[data-metric="sharpe"] td:nth-child(2)')).toBe(perf.metrics.sharpe.toFixed(2));
       expect(await text(p, '[data-metric="endEquity"] td:nth-child(3)')).toBe(money(perf.benchmarkMetrics.endEquity));
+      // the same metrics, labels and formatting as the HTML report (lib/report), strategy and benchmark
+      const asMetrics = (j: Record<string, number | string | null>) => Object.fromEntries(Object.entries(j).map(([k, v]) => [k, v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v])) as unknown as Metrics;
+      const reportRows = metricRows(asMetrics(perf.metrics), asMetrics(perf.benchmarkMetrics)).filter((x) => !['Exposure', 'Turnover'].includes(x.label));
+      const shown = await p.$$eval('[data-testid="metrics"] tbody tr', (rows) => rows.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => ((td as { textContent: string | null }).textContent ?? '').trim())));
+      expect(shown).toEqual(reportRows.map((x) => [x.label, x.strategy, x.benchmark ?? '']));
       const charts = await inspectPlotlyCharts(p, 2);
       assertChartsRendered(charts.filter((c) => c.id.startsWith('chart-perf')), { 'chart-perf-equity': 'scatter', 'chart-perf-dd': 'scatter' });
       expect(charts.find((c) => c.id === 'chart-perf-equity')?.scatterTraces).toBe(2); // strategy and benchmark

@@ -10,6 +10,7 @@
   var TOKEN_KEY = 'tstrader.token';
   var REFRESH_MS = 1000; // at most one reload of a view per second, however fast the replay runs
   var TABS = ['portfolio', 'signals', 'orders', 'performance', 'risk', 'logs'];
+  var DASH = '–'; // as in the HTML report
   var OPEN = { new: 1, accepted: 1, partially_filled: 1, pending_submit: 1, unknown: 1 };
 
   var token = null;
@@ -39,16 +40,17 @@
   function num(x) { return x === null || x === undefined || x === '' ? null : Number(x); }
 
   var moneyFmt = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  function money(x) { var n = num(x); return n === null || !isFinite(n) ? '—' : moneyFmt.format(n); }
-  function signedMoney(x) { var n = num(x); return n === null || !isFinite(n) ? '—' : (n > 0 ? '+' : '') + moneyFmt.format(n); }
-  function pct(x, dp) { var n = num(x); return n === null || !isFinite(n) ? '—' : (n * 100).toFixed(dp === undefined ? 2 : dp) + '%'; }
-  function signedPct(x, dp) { var n = num(x); return n === null || !isFinite(n) ? '—' : (n > 0 ? '+' : '') + pct(n, dp); }
-  function fixed(x, dp) { var n = num(x); if (x === 'Infinity') return '∞'; return n === null || !isFinite(n) ? '—' : n.toFixed(dp === undefined ? 2 : dp); }
-  function qty(x) { var n = num(x); return n === null ? '—' : String(x); }
+  function money(x) { var n = num(x); return n === null || !isFinite(n) ? DASH : moneyFmt.format(n); }
+  function signedMoney(x) { var n = num(x); return n === null || !isFinite(n) ? DASH : (n > 0 ? '+' : '') + moneyFmt.format(n); }
+  function pct(x, dp) { var n = num(x); return n === null || !isFinite(n) ? DASH : (n * 100).toFixed(dp === undefined ? 2 : dp) + '%'; }
+  function signedPct(x, dp) { var n = num(x); return n === null || !isFinite(n) ? DASH : (n > 0 ? '+' : '') + pct(n, dp); }
+  function fixed(x, dp) { var n = num(x); if (x === 'Infinity') return '∞'; return n === null || !isFinite(n) ? DASH : n.toFixed(dp === undefined ? 2 : dp); }
+  function int(x) { var n = num(x); return n === null || !isFinite(n) ? DASH : moneyFmt.format(Math.round(n)).replace(/\.00$/, ''); }
+  function qty(x) { var n = num(x); return n === null ? DASH : String(x); }
   function tone(x) { var n = num(x); return n === null || n === 0 ? '' : n > 0 ? 'pos' : 'neg'; }
   /** Epoch ms or an ISO string -> "2021-03-04 14:30" (UTC; daily bars show the date only). */
   function when(t) {
-    if (t === null || t === undefined || t === '') return '—';
+    if (t === null || t === undefined || t === '') return DASH;
     var d = typeof t === 'number' ? new Date(t) : new Date(String(t));
     if (isNaN(d.getTime())) return String(t);
     var iso = d.toISOString();
@@ -76,7 +78,7 @@
       var tr = el('tr', opts.rowAttrs ? opts.rowAttrs(r) : null, columns.map(function (c) {
         var v = c.value(r);
         var cls = [c.num ? 'num' : '', c.sm === false ? 'hide-sm' : '', typeof c.cls === 'function' ? c.cls(r) : c.cls || ''].join(' ').trim();
-        return el('td', { class: cls || null }, [v === null || v === undefined ? '—' : v instanceof Node ? v : String(v)]);
+        return el('td', { class: cls || null }, [v === null || v === undefined ? DASH : v instanceof Node ? v : String(v)]);
       }));
       body.appendChild(tr);
       if (opts.after) opts.after(r).forEach(function (x) { body.appendChild(x); });
@@ -182,7 +184,7 @@
   function applyDay(risk) {
     var t = risk.today;
     var d = $('hdr-day');
-    d.textContent = t.pnl === null ? '—' : signedMoney(t.pnl) + ' (' + signedPct(t.pnlFraction) + ')';
+    d.textContent = t.pnl === null ? DASH : signedMoney(t.pnl) + ' (' + signedPct(t.pnlFraction) + ')';
     d.className = tone(t.pnl);
   }
 
@@ -433,14 +435,14 @@
       card('Signals', String(rows.length), '', rows.length ? 'since ' + when(rows[0].time) : 'none yet', 'sig-count'),
       card('Buy (long)', String(buys), 'pos', null, 'sig-buys'),
       card('Sell / exit', String(sells), 'neg', null, 'sig-sells'),
-      card('Mean confidence', mean === null ? '—' : mean.toFixed(3), '', confs.length + ' with a confidence', 'sig-mean-conf'),
+      card('Mean confidence', mean === null ? DASH : mean.toFixed(3), '', confs.length + ' with a confidence', 'sig-mean-conf'),
       card('Blocked', String(blocked), blocked ? 'warn' : '', 'by the kill switch', 'sig-blocked'),
     ]));
     var model = status ? status.model : null;
     put('sig-model', frag([
-      el('dt', { text: 'Strategy' }), el('dd', { text: status ? status.strategy : '—' }),
+      el('dt', { text: 'Strategy' }), el('dd', { text: status ? status.strategy : DASH }),
       el('dt', { text: 'Model version' }), el('dd', { text: model || 'no model (rule-based strategy)', 'data-testid': 'sig-model-version' }),
-      el('dt', { text: 'Symbols' }), el('dd', { text: status ? status.symbols.join(', ') : '—' }),
+      el('dt', { text: 'Symbols' }), el('dd', { text: status ? status.symbols.join(', ') : DASH }),
     ]));
     // Confidence histogram: ten bins over [0, 1], entries and exits stacked.
     var bins = [], x = [];
@@ -459,8 +461,8 @@
       { label: 'Time', value: function (r) { return when(r.time); }, cls: 'mono' },
       { label: 'Symbol', value: function (r) { return el('b', { text: r.symbol }); } },
       { label: 'Signal', value: function (r) { return pill(r.dir, r.dir.split(' ')[0]); } },
-      { label: 'Confidence', num: true, value: function (r) { return r.confidence === null ? '—' : r.confidence.toFixed(3); } },
-      { label: 'Regime', value: function (r) { return r.regime || '—'; } },
+      { label: 'Confidence', num: true, value: function (r) { return r.confidence === null ? DASH : r.confidence.toFixed(3); } },
+      { label: 'Regime', value: function (r) { return r.regime || DASH; } },
       { label: 'Model', sm: false, value: function (r) { return r.model || (model ? model.split(' ')[0] : r.strategy); } },
       { label: 'Reason', cls: 'wrap', value: function (r) { return r.reason + (r.blocked ? ' (blocked by the kill switch)' : ''); } },
     ], recent, { empty: 'No signals yet.', testid: 'signals' }));
@@ -536,7 +538,7 @@
       { label: 'Avg fill', num: true, value: function (o) { return money(o.avgFillPrice); } },
       { label: 'Status', value: function (o) { return pill(o.status.replace(/_/g, ' '), o.status); } },
       { label: 'Source', sm: false, value: function (o) { return o.source; } },
-      { label: 'Bracket', cls: 'nowrap', sm: false, value: function (o) { return bracketLegs(o, orders).map(function (l) { return (l.label === 'take profit' ? 'TP ' : l.label === 'stop loss' ? 'SL ' : l.label + ' ') + money(l.price) + (l.status && l.status !== 'new' && l.status !== 'accepted' ? ' (' + l.status.replace(/_/g, ' ') + ')' : ''); }).join(' · ') || '—'; } },
+      { label: 'Bracket', cls: 'nowrap', sm: false, value: function (o) { return bracketLegs(o, orders).map(function (l) { return (l.label === 'take profit' ? 'TP ' : l.label === 'stop loss' ? 'SL ' : l.label + ' ') + money(l.price) + (l.status && l.status !== 'new' && l.status !== 'accepted' ? ' (' + l.status.replace(/_/g, ' ') + ')' : ''); }).join(' · ') || DASH; } },
       { label: 'Why', cls: 'wrap', sm: false, value: function (o) { return o.rejectReason ? 'rejected: ' + o.rejectReason : o.tag || ''; } },
     ];
     put('ord-all', table(allCols, recent, { empty: 'No orders yet.', testid: 'all-orders' }));
@@ -595,11 +597,11 @@
     ['Start equity', 'startEquity', M, true], ['End equity', 'endEquity', M, true], ['Total return', 'totalReturn', P, true],
     ['CAGR', 'cagr', P, true], ['Annual volatility', 'annualVolatility', P, true], ['Sharpe ratio', 'sharpe', F, true],
     ['Sortino ratio', 'sortino', F, true], ['Calmar ratio', 'calmar', F, true], ['Max drawdown', 'maxDrawdown', P, true],
-    ['Longest drawdown', 'maxDrawdownBars', function (v, m) { return v === null ? '—' : v + ' bars / ' + fixed(m.maxDrawdownDays, 0) + ' days'; }, true],
-    ['Alpha (annual)', 'alpha', P, false], ['Beta', 'beta', F, false], ['Trades', 'numTrades', function (v) { return v === null ? '—' : String(v); }, false],
+    ['Longest drawdown', 'maxDrawdownBars', function (v, m) { return int(v) + ' bars / ' + fixed(m.maxDrawdownDays, 0) + ' days'; }, true],
+    ['Alpha (annual)', 'alpha', P, false], ['Beta', 'beta', F, false], ['Trades', 'numTrades', int, false],
     ['Win rate', 'winRate', P, false], ['Profit factor', 'profitFactor', F, false], ['Expectancy', 'expectancy', M, false],
     ['Average win', 'avgWin', M, false], ['Average loss', 'avgLoss', M, false], ['Net trade P&L', 'netTradePnl', M, false],
-    ['Fees', 'totalFees', M, false], ['Average holding time', 'avgHoldingDays', function (v) { return v === null ? '—' : fixed(v, 1) + ' days'; }, false],
+    ['Fees', 'totalFees', M, false], ['Average holding time', 'avgHoldingDays', function (v) { return v === null ? DASH : fixed(v, 1) + ' days'; }, false],
   ];
 
   function renderPerformance(p) {
@@ -752,7 +754,7 @@
       return !q || (x.msg + ' ' + JSON.stringify(x.fields)).toLowerCase().indexOf(q) >= 0;
     });
     put('log-table', table([
-      { label: 'Time', cls: 'nowrap', value: function (x) { return x.time ? x.time.slice(0, 19).replace('T', ' ') : '—'; } },
+      { label: 'Time', cls: 'nowrap', value: function (x) { return x.time ? x.time.slice(0, 19).replace('T', ' ') : DASH; } },
       { label: 'Level', value: function (x) { return pill(x.level); } },
       { label: 'Message', cls: 'msg', value: function (x) { return x.msg; } },
       { label: 'Fields', cls: 'fields', sm: false, value: function (x) { return Object.keys(x.fields).map(function (k) { var v = x.fields[k]; return k + '=' + (typeof v === 'string' ? v : JSON.stringify(v)); }).join('  '); } },
