@@ -99,6 +99,7 @@
   // ------------------------------------------------------------------ API
 
   function AuthError(message) { this.message = message; }
+  function HttpError(message) { this.message = message; }
 
   function api(path, opts) {
     opts = opts || {};
@@ -107,11 +108,12 @@
     return fetch(path, { method: opts.method || 'GET', headers: headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), cache: 'no-store' })
       .then(function (res) {
         if (res.status === 401) throw new AuthError('The runner refused this token (HTTP 401). Use the value of TSTRADER_API_TOKEN, or the generated token in state/api-token.');
+        if (res.status === 429) return res.json().then(function (b) { throw new HttpError((b && b.error) || 'Too many failed attempts (HTTP 429); wait a minute.'); }, function () { throw new HttpError('Too many failed attempts (HTTP 429); wait a minute.'); });
         var ct = res.headers.get('content-type') || '';
         return (ct.indexOf('json') >= 0 ? res.json() : res.text()).then(function (body) {
           if (!res.ok && !opts.allowError) {
             var msg = body && body.error ? body.error + (body.reasons && body.reasons.length ? ': ' + body.reasons.join('; ') : '') : 'HTTP ' + res.status;
-            throw new Error(msg);
+            throw new HttpError(msg);
           }
           return opts.allowError ? { status: res.status, body: body } : body;
         });
@@ -156,7 +158,7 @@
       })
       .catch(function (e) {
         token = null;
-        showLogin(e instanceof AuthError ? e.message : 'Cannot reach the runner at ' + location.origin + ': ' + (e && e.message ? e.message : e));
+        showLogin(e instanceof AuthError || e instanceof HttpError ? e.message : 'Cannot reach the runner at ' + location.origin + ': ' + (e && e.message ? e.message : e));
       })
       .finally(function () { $('login-submit').disabled = false; });
   }
