@@ -47,7 +47,7 @@ export class RunnerControl implements Control {
       model: this.info.model,
       symbols: this.loop.symbols,
       lastBarTime: this.loop.lastBarTime === null ? null : isoTime(this.loop.lastBarTime),
-      tradingFrom: from === null ? null : isoTime(from),
+      tradingFrom: from === null ? null : new Date(from).toISOString(),
       cash: last?.cash ?? pf.cash.toString(),
       equity: last?.equity ?? pf.cash.toString(),
       killSwitch: { active: k.active, kind: k.kind, reason: k.reason, since: k.since === null ? null : new Date(k.since).toISOString() },

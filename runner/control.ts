@@ -17,7 +17,7 @@ export interface StatusView {
   readonly model: string | null;
   readonly symbols: readonly string[];
   readonly lastBarTime: string | null;
-  /** Live mode's first start: bars before this only warmed the strategy up (null: every bar is traded). */
+  /** Live mode's first start: bars stamped before this only warmed the strategy up (null: every bar is traded). */
   readonly tradingFrom: string | null;
   readonly cash: string;
   readonly equity: string;

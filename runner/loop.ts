@@ -189,6 +189,23 @@ export class TradingLoop {
     this.tradingFrom = time;
   }
 
+  /**
+   * Step the loaded bars that closed before `tradingFrom` (warm-up only: the strategy sees them, nothing is
+   * traded). Returns the number of bars warmed.
+   */
+  async warmUp(): Promise<number> {
+    const from = this.tradingFrom;
+    if (from === null) return 0;
+    let n = 0;
+    for (const t of this.timeline()) {
+      if (t >= from) break;
+      if (this.lastTime !== null && t <= this.lastTime) continue;
+      await this.step(t);
+      n++;
+    }
+    return n;
+  }
+
   /** Bar times before this are warm-up only (live mode's first start); null = trade every bar. */
   get tradingStartsAt(): number | null {
     return this.tradingFrom;

@@ -210,17 +210,8 @@ async function build(o: RunnerOptions, stateDir: string, closers: Array<() => vo
     killAllowsExits: c.runner.kill_switch_allows_exits, ...(o.onPoint ? { onPoint: o.onPoint } : {}),
   });
   await loop.recover(series);
-  const from = loop.tradingStartsAt;
-  if (from !== null) {
-    let warmed = 0;
-    for (const t of loop.timeline()) {
-      if (t >= from) break;
-      if (loop.lastBarTime !== null && t <= loop.lastBarTime) continue;
-      await loop.step(t); // warm-up only (t < tradingFrom): the strategy sees the bar, nothing is traded
-      warmed++;
-    }
-    if (warmed > 0) o.logger.info({ bars: warmed, tradingFrom: new Date(from).toISOString() }, 'live start: warmed the strategy up on history without trading; only bars closing after the start are traded');
-  }
+  const warmed = await loop.warmUp();
+  if (warmed > 0) o.logger.info({ bars: warmed, tradingFrom: new Date(loop.tradingStartsAt!).toISOString() }, 'live start: warmed the strategy up on history without trading; only bars closing after the start are traded');
   let running = false;
   const control = new RunnerControl(loop, {
     mode: c.runner.mode,
