@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lib/config/index.js';
 import { SimClock } from '../../lib/core/clock.js';
 import { serveApi, type RunningServer } from '../../runner/api/server.js';
+import { createApp } from '../../runner/api/app.js';
 import { silentLogger } from '../../runner/loop.js';
 import { createRunner, type Runner } from '../../runner/runner.js';
 
@@ -226,6 +227,7 @@ describe('HTTP API over the control facade', () => {
     };
     await readUntil(/event: status/);
     await api('POST', '/api/orders', { symbol: 'SYNB', side: 'buy', qty: '1', client_order_id: 'sse-1' });
+    await readUntil(/event: risk\ndata: .*"clientOrderIds":\["sse-1"\]/); // every risk decision is streamed
     await step();
     await readUntil(/event: fill[\s\S]*sse-1/);
     expect(text).toMatch(/event: fill\ndata: .*"clientOrderId":"sse-1"/);
@@ -246,5 +248,24 @@ describe('HTTP API over the control facade', () => {
     await expect(serveApi(runner.control, { host: '0.0.0.0', port: 0, token: 'a'.repeat(31) })).rejects.toThrow(/31 characters/);
     const ok = await serveApi(runner.control, { host: '0.0.0.0', port: 0, token: 'a'.repeat(32) });
     await ok.close();
+  });
+
+  it('answers repeated failed authentications from one address with 429 (even with the right token) until the window passes', async () => {
+    let now = 1_000_000;
+    const app = createApp(runner.control, { token: 'x'.repeat(32), authFailures: { max: 20, windowMs: 60_000 }, nowMs: () => now });
+    const s = app.listen(0, '127.0.0.1');
+    await new Promise((r) => s.once('listening', r));
+    const url = `http://127.0.0.1:${(s.address() as { port: number }).port}/api/status`;
+    const get = (t: string) => fetch(url, { headers: { Authorization: `Bearer ${t}` } });
+    try {
+      for (let i = 0; i < 20; i++) expect((await get(`guess-${i}`)).status).toBe(401);
+      const blocked = await get('x'.repeat(32));
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers.get('retry-after'))).toBe(60);
+      now += 60_001;
+      expect((await get('x'.repeat(32))).status).toBe(200);
+    } finally {
+      s.close();
+    }
   });
 });
