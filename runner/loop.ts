@@ -349,7 +349,13 @@ export class TradingLoop {
     // 5. Send what is journaled but not yet at the broker.
     await this.submitPending();
     this.point('after-submit', t);
-    await this.syncFills(); // orders that fill at once (fill_at: close, a live market order) count in this bar's equity
+    try {
+      await this.syncFills(); // orders that fill at once (fill_at: close, a live market order) count in this bar's equity
+    } catch (e) {
+      // Rate-limited or unreachable now: the next step reads these fills (by id, exactly once).
+      if (!(e instanceof BrokerError && e.retryable)) throw e;
+      this.log.warn({ err: e.message }, 'could not read fills after submitting; the next step will');
+    }
     // 6. Close the step: equity and progress, together.
     const snap = this.portfolio.snapshot((sym) => this.marks[this.symbols.indexOf(sym)]);
     this.store.tx(() => {

@@ -100,18 +100,26 @@ describe('AlpacaBroker as the live service behaves', () => {
     expect((await b.openOrders()).filter((o) => o.parentId)).toEqual([]);
   });
 
-  it('Retry-After is honoured up to the cap; a longer one fails at once, retryable, without waiting', async () => {
-    mock.fault({ method: 'POST', path: '/v2/orders', status: 429, retryAfterSeconds: 30 });
+  it('Retry-After is honoured up to the cap: a short one is waited out, a long one pauses all calls without sleeping', async () => {
+    mock.fault({ method: 'POST', path: '/v2/orders', status: 429, retryAfterSeconds: 2 });
     expect((await broker().submit(req('ra-1'))).ok).toBe(true);
-    expect(sleeps).toEqual([30_000]);
+    expect(sleeps).toEqual([2000]);
     sleeps = [];
-    mock.fault({ method: 'POST', path: '/v2/orders', status: 429, retryAfterSeconds: 120 });
-    const err = await broker({ retryAfterCapMs: 60_000 }).submit(req('ra-2')).catch((e: unknown) => e);
+    let now = 1_000_000;
+    const b = broker({ retryAfterCapMs: 60_000, now: () => now });
+    mock.fault({ method: 'POST', path: '/v2/orders', status: 429, retryAfterSeconds: 600 });
+    const err = await b.submit(req('ra-2')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BrokerError);
     expect((err as BrokerError).retryable).toBe(true);
-    expect((err as BrokerError).message).toMatch(/Retry-After 120 s is over the 60 s cap/);
-    expect(sleeps).toEqual([]);
-    expect(mock.ordersByClientId('ra-2')).toHaveLength(0);
+    expect((err as BrokerError).message).toMatch(/rate limit exceeded \(Retry-After 600 s, capped at 60 s\)/);
+    expect(sleeps).toEqual([]); // nothing slept: the caller carries on
+    const requests = mock.log.length;
+    now += 59_000;
+    await expect(b.account()).rejects.toThrow(/no request before/); // still in the pause: not even sent
+    expect(mock.log.length).toBe(requests);
+    now += 1_001;
+    expect((await b.submit(req('ra-2'))).ok).toBe(true);
+    expect(mock.ordersByClientId('ra-2')).toHaveLength(1);
   });
 
   it('an unknown status is kept as unknown (no throw); done_for_day stays open; replaced names its replacement', async () => {
@@ -178,14 +186,17 @@ describe('the runner loop against Alpaca as it behaves', () => {
     expect(r.ok && r.orders[0].status).toBe('canceled');
   });
 
-  it('a long Retry-After does not stall the loop: the step completes, the order stays pending and goes out next step', async () => {
-    const l = loop({}, broker({ retryAfterCapMs: 60_000 }));
+  it('a long Retry-After does not stall the loop: the step completes, the order stays pending and goes out after the pause', async () => {
+    let now = 1_000_000;
+    const l = loop({}, broker({ retryAfterCapMs: 60_000, now: () => now }));
     await l.recover([series]);
     await l.step(T[0]);
     mock.fault({ method: 'POST', path: '/v2/orders', status: 429, retryAfterSeconds: 600 });
     await l.step(T[1]);
     expect(l.lastBarTime).toBe(T[1]);
     expect(l.store.pendingSubmits()).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+    now += 60_001;
     await l.step(T[2]);
     expect(l.store.pendingSubmits()).toHaveLength(0);
     expect(l.portfolio.qty('AAPL').toString()).toBe('10');

@@ -8,9 +8,10 @@
  * As the live service behaves: prices go out on valid ticks (whole cents at or above $1, 4 decimals below);
  * one protective leg is `order_class: oto`, both are `bracket`; open legs hold shares, so an exit that the
  * broker refuses for "insufficient qty" first cancels the legs (a full exit) or shrinks them (a partial
- * one) and is sent once more; Retry-After is honoured up to a cap (beyond it the call fails at once,
- * retryable, so the loop is not stalled); replaced orders name their replacement, done_for_day orders stay
- * open (they may fill on the next session), and a status this code does not know is kept as `unknown`.
+ * one) and is sent once more; Retry-After is honoured up to a cap: a short one is waited out here, a longer
+ * one fails the call at once (retryable) and no call goes out before it has passed, so the caller's loop
+ * carries on instead of sleeping; replaced orders name their replacement, done_for_day orders stay open
+ * (they may fill on the next session), and a status this code does not know is kept as `unknown`.
  */
 import { Alpaca } from '@alpacahq/alpaca-trade-api';
 import { z } from 'zod';
@@ -31,8 +32,10 @@ export interface AlpacaBrokerOptions {
   readonly retries?: number;
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
-  /** Longest Retry-After honoured by waiting (default 60 s); a longer one fails the call at once (retryable). */
+  /** Longest Retry-After honoured (default 60 s): a longer one is cut to this. */
   readonly retryAfterCapMs?: number;
+  /** Wall clock (tests set it). */
+  readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly onRetry?: (what: string, attempt: number, delayMs: number, reason: string) => void;
 }
@@ -179,6 +182,9 @@ export class AlpacaBroker implements Broker {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly retryAfterCapMs: number;
+  private readonly now: () => number;
+  /** No request before this time (epoch ms): the server asked for a pause (Retry-After). */
+  private notBefore = 0;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly cidByOrderId = new Map<string, string>();
   /** Leg id -> parent id: a leg looked up on its own does not say whose leg it is. */
@@ -191,6 +197,7 @@ export class AlpacaBroker implements Broker {
     this.baseDelayMs = opts.baseDelayMs ?? 250;
     this.maxDelayMs = opts.maxDelayMs ?? 8000;
     this.retryAfterCapMs = opts.retryAfterCapMs ?? 60_000;
+    this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? defaultSleep;
     const base = opts.baseUrl;
     const fetchApi = base
@@ -211,8 +218,15 @@ export class AlpacaBroker implements Broker {
     });
   }
 
+  /** Inside a server-requested pause: fail at once (retryable) instead of calling. */
+  private checkPause(what: string): void {
+    const wait = this.notBefore - this.now();
+    if (wait > 0) throw new BrokerError(`alpaca ${what}: rate-limited: Alpaca asked for a pause; no request before ${new Date(this.notBefore).toISOString()} (${Math.ceil(wait / 1000)} s)`, true, 429);
+  }
+
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
+      this.checkPause(what);
       try {
         return await fn();
       } catch (e) {
@@ -227,13 +241,17 @@ export class AlpacaBroker implements Broker {
     }
   }
 
-  /** Backoff, or the server's Retry-After up to the cap; a longer Retry-After gives up now (retryable). */
+  /**
+   * Backoff, or the server's Retry-After (cut to the cap). A wait longer than maxDelayMs is not slept here:
+   * the pause is recorded and the call fails at once (retryable), so the caller's loop carries on.
+   */
   private async delayFor(what: string, c: Classified, attempt: number, e: unknown): Promise<number> {
     if (c.retryAfterMs === undefined) return Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** attempt);
-    if (c.retryAfterMs > this.retryAfterCapMs) {
-      throw new BrokerError(`alpaca ${what}: ${c.status ?? 'network'} ${await errorBody(e)} (Retry-After ${c.retryAfterMs / 1000} s is over the ${this.retryAfterCapMs / 1000} s cap; try later)`, true, c.status ?? undefined);
-    }
-    return c.retryAfterMs;
+    const wait = Math.min(c.retryAfterMs, this.retryAfterCapMs);
+    if (wait <= this.maxDelayMs) return wait;
+    this.notBefore = this.now() + wait;
+    const capped = c.retryAfterMs > this.retryAfterCapMs ? ` (Retry-After ${c.retryAfterMs / 1000} s, capped at ${this.retryAfterCapMs / 1000} s)` : ` (Retry-After ${wait / 1000} s)`;
+    throw new BrokerError(`alpaca ${what}: ${c.status ?? 'network'} ${await errorBody(e)}${capped}; no request before ${new Date(this.notBefore).toISOString()}`, true, c.status ?? undefined);
   }
 
   async account(): Promise<AccountSnapshot> {
@@ -305,6 +323,7 @@ export class AlpacaBroker implements Broker {
     let freedLegs = false;
     let uncertain = false;
     for (let attempt = 0; ; attempt++) {
+      this.checkPause(`submit ${req.clientOrderId}`);
       if (uncertain) {
         // The previous attempt may have reached Alpaca: never send again before checking.
         const existing = await this.orderByClientId(req.clientOrderId);
