@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { BarSeries } from '../lib/core/bars.js';
+import { sliceByTime, type BarSeries } from '../lib/core/bars.js';
 import { SimClock, SystemClock, type Clock } from '../lib/core/clock.js';
 import { dec, ZERO, type Decimal } from '../lib/core/money.js';
 import type { Fill } from '../lib/core/orders.js';
@@ -181,7 +181,10 @@ async function build(o: RunnerOptions, stateDir: string, closers: Array<() => vo
     adopt = held !== null && !paper;
   }
   const provider = dataProvider(c, marketData);
-  const series = o.series ?? (await loadSymbols(provider, c.data.symbols, { interval: c.data.interval, start: c.data.start, end: c.data.end }));
+  const loaded = o.series ?? (await loadSymbols(provider, c.data.symbols, { interval: c.data.interval, start: c.data.start, end: c.data.end }));
+  // Live: a bar still forming (today's daily bar during the session) is not history; the live tick adds it once complete.
+  const complete = replay ? Infinity : completeBefore(clock.nowMs(), c.data.interval);
+  const series = replay ? loaded : loaded.map((s) => sliceByTime(s, -Infinity, complete));
   const { strategy, model, note } = await chooseStrategy(c, series, o.logger);
   const store = new Store(journalFile);
   closers.push(() => store.close());

@@ -109,6 +109,30 @@ describe('defect 1: a live start warms up on history and trades only bars that c
   });
 });
 
+describe('live start: a bar still forming at the start is not history', () => {
+  it('today\'s daily bar loaded during the session is dropped, then traded once it has closed', async () => {
+    const full = syntheticMarket({ symbols: ['SYNA'], start: '2023-10-02', end: '2024-01-06', seed: 2 });
+    const provider: DataProvider = { name: 'fake', load: async (req: DataRequest) => sliceByTime(full[0], toEpochMs(req.start, -Infinity), toEpochMs(req.end, Infinity)) };
+    const config = parseConfig({
+      broker: { provider: 'paper' },
+      strategy: { active: ['sma-crossover'], sma_crossover: { fast: 3, slow: 8 } },
+      data: { provider: 'synthetic', symbols: ['SYNA'], start: '2023-10-02', end: '2024-01-06' },
+      runner: { mode: 'live' },
+    });
+    const clock = new SimClock(Date.parse('2024-01-04T15:00:00Z')); // Thursday, session open
+    const r = await createRunner({ config, secrets: { alpacaKeyId: null, alpacaSecretKey: null, alpacaPaper: true, apiToken: null, port: null }, logger: silentLogger, stateDir: join(root, 'forming'), series: full, clock });
+    const s = r.loop.currentSeries[0];
+    expect(s.time[s.length - 1]).toBe(day('2024-01-03'));
+    expect(r.loop.lastBarTime).toBe(day('2024-01-03'));
+    expect(r.loop.barsProcessed).toBe(0); // warm-up only
+    clock.advanceTo(Date.parse('2024-01-04T21:30:00Z'));
+    expect(await liveTick({ loop: r.loop, provider, interval: '1d', clock, marketHoursOnly: true, logger: silentLogger })).toBe(1);
+    expect(r.loop.lastBarTime).toBe(day('2024-01-04'));
+    expect(r.loop.barsProcessed).toBe(1); // a traded step
+    r.close();
+  });
+});
+
 describe('defect 4: the kill switch holds across a restart', () => {
   const x = xSeries(['2024-03-04', '2024-03-05', '2024-03-06', '2024-03-07', '2024-03-08', '2024-03-11', '2024-03-12', '2024-03-13']);
   const times = Array.from(x.time);
