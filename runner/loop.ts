@@ -214,8 +214,9 @@ export class TradingLoop {
   /** Bring the journal in line with the broker: unsent orders, order states, missed fills, positions. */
   async reconcile(): Promise<void> {
     await this.submitPending();
-    await this.syncOrders();
+    // Fills before order states, as in a step: legs are journaled in the same order as an uninterrupted run.
     await this.syncFills();
+    await this.syncOrders();
     const mismatches = await this.positionMismatches();
     if (mismatches.length > 0) {
       this.log.error({ mismatches }, 'positions differ between broker and journal: kill switch engaged until checked');
