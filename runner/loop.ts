@@ -570,7 +570,7 @@ export class TradingLoop {
         return refuse({ kind: 'kill_switch', message: `kill switch is active (${killed}); only orders that reduce a position are accepted; POST /api/resume first` });
       }
       const market: MarketState = { marks: this.marks, equity: this.portfolio.equityFloat(this.marks) };
-      const plan = this.engine.plan(this.context(this.lastTime ?? now), [intent], market, this.pendingView(), { source: 'manual', clientOrderId: cid });
+      const plan = this.engine.plan(this.context(now), [intent], market, this.pendingView(), { source: 'manual', clientOrderId: cid });
       const decision = plan.decisions[0];
       const rules = decision.rules.map((r) => `${r.rule}: ${r.message}`);
       const resized = Math.abs(Math.abs(decision.approvedQty) - req.qty) > 1e-9;

@@ -79,29 +79,40 @@ describe('defect 1: a live start warms up on history and trades only bars that c
   });
 
   it('createRunner in live mode on an empty journal against the Alpaca mock: no order for any bar that closed before the start', async () => {
+    // Before the fix the first new bar stepped the whole history: 524 bars, 48 orders sent to the mock.
     const mock = new AlpacaMock({ cash: 100_000, prices: { SYNA: 100, SYNB: 50 } });
     const base = await mock.start();
     try {
-      const series = syntheticMarket({ symbols: ['SYNA', 'SYNB'], start: '2022-01-03', end: '2024-01-01', seed: 4 });
+      const full = syntheticMarket({ symbols: ['SYNA', 'SYNB'], start: '2022-01-03', end: '2024-01-06', seed: 4 });
+      const provider: DataProvider = { name: 'fake', load: async (req: DataRequest) => sliceByTime(full.find((x) => x.symbol === req.symbol)!, toEpochMs(req.start, -Infinity), toEpochMs(req.end, Infinity)) };
+      const history = full.map((x) => sliceByTime(x, -Infinity, day('2024-01-04')));
       const config = parseConfig({
         broker: { provider: 'alpaca' },
         strategy: { active: ['sma-crossover'], sma_crossover: { fast: 5, slow: 20 } },
-        data: { provider: 'synthetic', symbols: ['SYNA', 'SYNB'], start: '2022-01-03', end: '2024-01-01' },
+        data: { provider: 'synthetic', symbols: ['SYNA', 'SYNB'], start: '2022-01-03', end: '2024-01-06' },
         runner: { mode: 'live', market_hours_only: true },
       });
-      const clock = new SimClock(Date.parse('2024-01-03T22:00:00Z'));
+      const secrets = { alpacaKeyId: 'test-key', alpacaSecretKey: 'test-secret', alpacaPaper: true, apiToken: null, port: null };
+      const clock = new SimClock(Date.parse('2024-01-03T22:00:00Z')); // started after the 01-03 close
       const dir = join(root, 'live');
-      const r = await createRunner({ config, secrets: { alpacaKeyId: 'test-key', alpacaSecretKey: 'test-secret', alpacaPaper: true, apiToken: null, port: null }, logger: silentLogger, stateDir: dir, alpacaBaseUrl: base, series, clock });
-      await liveTick({ loop: r.loop, provider: r.provider, interval: '1d', clock, marketHoursOnly: true, logger: silentLogger });
-      expect(mock.log.filter((l) => l.method === 'POST')).toEqual([]);
-      expect(r.loop.store.orders()).toEqual([]);
-      expect(r.loop.lastBarTime).toBe(series[0].time[series[0].length - 1]);
+      const r = await createRunner({ config, secrets, logger: silentLogger, stateDir: dir, alpacaBaseUrl: base, series: history, clock });
       expect(r.control.status().tradingFrom).toBe('2024-01-03T00:00:00.001Z'); // the 01-03 bar had closed: warm-up
-      r.close();
-      // A restart keeps the boundary: still nothing traded on history.
-      const again = await createRunner({ config, secrets: { alpacaKeyId: 'test-key', alpacaSecretKey: 'test-secret', alpacaPaper: true, apiToken: null, port: null }, logger: silentLogger, stateDir: dir, alpacaBaseUrl: base, series, clock });
-      expect(again.loop.tradingStartsAt).toBe(completeBefore(clock.nowMs(), '1d'));
+      expect(r.loop.lastBarTime).toBe(day('2024-01-03'));
+      const tick = () => liveTick({ loop: r.loop, provider, interval: '1d', clock, marketHoursOnly: true, logger: silentLogger });
+      expect(await tick()).toBe(0);
       expect(mock.log.filter((l) => l.method === 'POST')).toEqual([]);
+      clock.advanceTo(Date.parse('2024-01-04T22:00:00Z')); // the first bar that closes after the start
+      expect(await tick()).toBe(1);
+      expect(r.loop.barsProcessed).toBe(1);
+      const orders = r.loop.store.orders();
+      expect(orders.every((o) => o.barTime === day('2024-01-04'))).toBe(true);
+      expect(mock.log.filter((l) => l.method === 'POST').length).toBe(orders.length);
+      r.close();
+      // A restart keeps the boundary: history is still not traded.
+      const again = await createRunner({ config, secrets, logger: silentLogger, stateDir: dir, alpacaBaseUrl: base, series: history, clock });
+      expect(again.loop.tradingStartsAt).toBe(day('2024-01-03') + 1);
+      expect(again.loop.lastBarTime).toBe(day('2024-01-04'));
+      expect(mock.log.filter((l) => l.method === 'POST').length).toBe(orders.length);
       again.close();
     } finally {
       await mock.stop();
