@@ -179,7 +179,10 @@ describe('defect 4: the kill switch holds across a restart', () => {
       await loop.recover([x]);
       for (const t of times.slice(0, 4)) await loop.step(t);
       expect(loop.portfolio.qty('X').toString()).toBe('10');
+      const resting = await loop.manualOrder({ symbol: 'X', side: 'buy', qty: 5, type: 'limit', limitPrice: 50, timeInForce: 'gtc', clientOrderId: `rest-${allow}` });
+      expect(resting.ok).toBe(true);
       await loop.kill('stop now');
+      expect(loop.store.order(`rest-${allow}`)).toMatchObject({ status: 'canceled', rejectReason: 'canceled by the kill switch: stop now' });
       for (const t of times.slice(4)) await loop.step(t);
       expect(loop.portfolio.qty('X').toString()).toBe(allow ? '0' : '10');
       const d = loop.store.riskDecisions();
