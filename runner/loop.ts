@@ -507,7 +507,8 @@ export class TradingLoop {
   setKill(active: boolean, reason: string | null, kind: KillKind = 'manual'): void {
     this.store.setKillSwitch(active, reason, this.o.clock.nowMs(), kind);
     this.log.warn({ active, reason }, active ? 'kill switch engaged' : 'kill switch released');
-    this.emit('status', { killSwitch: this.store.killSwitch() });
+    const k = this.store.killSwitch();
+    this.emit('status', { killSwitch: { ...k, since: k.since === null ? null : new Date(k.since).toISOString() } });
   }
 
   /**
