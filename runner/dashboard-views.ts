@@ -8,11 +8,11 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { isoDate, isoTime, sliceByTime, type BarSeries, type Interval } from '../lib/core/bars.js';
 import { dec } from '../lib/core/money.js';
 import { alignCurve, buyAndHoldCurve, computeMetrics, DAY_MS, drawdownSeries, metricsToJSON, periodsPerYearFor, type EquityCurve } from '../lib/metrics/index.js';
-import { tradeToJSON } from '../lib/portfolio/index.js';
+import { tradeRecord } from '../lib/engine/backtest.js';
 import type { Config } from '../lib/config/index.js';
 import type { ConfigView, FillView, LogLine, LogsView, PerformanceView, RiskOverview, StatusView } from './control.js';
 import type { TradingLoop } from './loop.js';
-import { recentRiskDecisions } from './risk-log.js';
+import { toRiskView } from './views.js';
 import type { JournalFill } from './store.js';
 
 /** Names of secrets and deployment variables -> "set" / "not set" / a non-secret value. */
@@ -79,7 +79,7 @@ export function performanceView(loop: TradingLoop, interval: Interval, maxPoints
       }
     }
   }
-  const trades = loop.portfolio.trades.map(tradeToJSON);
+  const trades = loop.portfolio.trades.map(tradeRecord); // as /api/metrics and the backtest report
   const metrics = n >= 2 ? computeMetrics({ equity: curve, trades, periodsPerYear: ppy, ...(bench ? { benchmark: bench } : {}) }) : null;
   const benchMetrics = bench && bench.time.length >= 2 ? computeMetrics({ equity: bench, trades: [], periodsPerYear: ppy }) : null;
   return {
@@ -97,7 +97,7 @@ export function riskView(loop: TradingLoop, killSwitch: StatusView['killSwitch']
   const L = loop.engine.gate.limits;
   const store = loop.store;
   const last = store.lastEquity();
-  let today: RiskOverview['today'] = { date: null, dayStartEquity: null, equity: store.cash().toString(), pnl: null, pnlFraction: null, lossLimit: null, limitUsed: null, halted: loop.engine.gate.halted };
+  let today: RiskOverview['today'] = { date: null, dayStartEquity: null, equity: loop.portfolio.cash.toString(), pnl: null, pnlFraction: null, lossLimit: null, limitUsed: null, halted: loop.engine.gate.halted };
   if (last) {
     // The gate's reference: the last equity before the day's first bar (on the first day, that first bar's).
     const dayStart = Math.floor(last.time / DAY_MS) * DAY_MS;
@@ -132,7 +132,7 @@ export function riskView(loop: TradingLoop, killSwitch: StatusView['killSwitch']
     },
     today,
     killSwitch,
-    decisions: recentRiskDecisions(store.db, limit),
+    decisions: store.riskDecisions(limit, true).map(toRiskView),
   };
 }
 

@@ -50,24 +50,26 @@ export const OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'post', path: '/api/orders', tag: 'trading', auth: true, summary: 'Place an order through the risk gate',
-    description: 'The order meets the same risk gate as the strategy\'s orders: it may be refused (403, with the rules) or resized (201, with the rules in `reasons`). It is journaled before it is sent.',
+    description: 'A manual order is one more intent through the strategy\'s plan: the same risk gate, the same brackets. If the gate would shrink it, it is refused (422, naming the largest allowed quantity) unless `allow_resize` is true. It is journaled before it is sent.',
     body: S.orderBodySchema,
     bodyExamples: {
       market: { summary: 'market buy', value: { symbol: 'SYNA', side: 'buy', qty: '10' } },
       limit: { summary: 'limit buy, good till canceled, with an idempotency key', value: { symbol: 'SYNA', side: 'buy', qty: '5', type: 'limit', limit_price: '101.50', time_in_force: 'gtc', client_order_id: 'my-order-1' } },
+      bracket: { summary: 'market buy with its own stop loss and take profit, accepting a smaller size', value: { symbol: 'SYNB', side: 'buy', qty: '40', stop_loss: '90', take_profit: '120', allow_resize: true } },
       stopLimit: { summary: 'stop-limit sell', value: { symbol: 'SYNB', side: 'sell', qty: 3, type: 'stop_limit', stop_price: '95', limit_price: '94.50' } },
     },
     responses: {
-      201: json('accepted (maybe resized: see reasons)', S.orderOutcomeSchema),
+      201: json('sent (resized only with allow_resize: see reasons)', S.orderOutcomeSchema),
       400: err('invalid body: names the field and the reason'),
-      403: err('refused by the risk gate or the kill switch'),
-      409: err('client_order_id already used'),
-      422: err('symbol not traded, no price yet, or rejected by the broker'),
+      403: err('the kill switch is on (kind kill_switch)'),
+      409: err('client_order_id already used (kind conflict)'),
+      422: err('refused by the risk gate (kind risk, with max_qty and reasons), invalid for this runner (symbol not traded, no price yet) or rejected by the broker'),
+      503: err('the broker is unavailable (kind unavailable); the order is not sent later'),
     },
   },
   {
     method: 'delete', path: '/api/orders/{id}', tag: 'trading', auth: true, summary: 'Cancel an open order', params: S.orderIdParamsSchema,
-    responses: { 200: json('canceled', S.orderOutcomeSchema), 404: err('no such order'), 409: err('the order is not open') },
+    responses: { 200: json('canceled', S.orderOutcomeSchema), 404: err('no such order'), 409: err('the order is not open'), 503: err('the broker is unavailable') },
   },
   {
     method: 'get', path: '/api/fills', tag: 'trading', auth: true, summary: 'Fills, newest last', query: S.limitQuerySchema, queryExamples: [{ limit: '100' }],
@@ -76,6 +78,10 @@ export const OPERATIONS: readonly Operation[] = [
   {
     method: 'get', path: '/api/signals', tag: 'insight', auth: true, summary: 'Strategy signals, newest last', query: S.limitQuerySchema, queryExamples: [{ limit: '200' }],
     responses: { 200: json('signals', z.array(S.signalSchema)), 400: err('bad query parameter') },
+  },
+  {
+    method: 'get', path: '/api/decisions', tag: 'insight', auth: true, summary: 'Every risk decision (strategy and manual), newest last', query: S.limitQuerySchema, queryExamples: [{ limit: '100' }],
+    responses: { 200: json('risk decisions', z.array(S.decisionSchema)), 400: err('bad query parameter') },
   },
   { method: 'get', path: '/api/metrics', tag: 'insight', auth: true, summary: 'Headline counters and returns', responses: { 200: json('metrics', S.metricsSchema) } },
   {
@@ -168,7 +174,12 @@ export function openApiDocument(version = '0.1.0'): JsonSchema {
     for (const [code, r] of Object.entries(op.responses)) {
       responses[code] = { description: r.description, content: { [r.contentType ?? 'application/json']: r.schema ? { schema: schemaOf(r.schema, 'output') } : {} } };
     }
-    if (op.auth) responses['401'] = { description: 'missing or wrong bearer token', content: { 'application/json': { schema: schemaOf(S.errorSchema, 'output') } } };
+    const error = { 'application/json': { schema: schemaOf(S.errorSchema, 'output') } };
+    if (op.auth) {
+      responses['401'] = { description: 'missing or wrong bearer token', content: error };
+      responses['429'] = { description: 'too many failed authentications from this address (Retry-After says when to try again)', content: error };
+    }
+    if (op.body) responses['415'] = { description: 'the body is not application/json', content: error };
     const params = parameters(op);
     (paths[op.path] ??= {})[op.method] = {
       operationId: `${op.method}${op.path.replace(/\{(\w+)\}/g, 'By_$1').replace(/[^A-Za-z0-9]+(\w)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,

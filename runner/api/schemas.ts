@@ -21,6 +21,9 @@ export const orderBodySchema = z
     limit_price: decimalString.optional().describe('required for limit and stop_limit orders'),
     stop_price: decimalString.optional().describe('required for stop and stop_limit orders'),
     time_in_force: z.enum(['day', 'gtc']).default('day'),
+    stop_loss: decimalString.optional().describe('attach a stop-loss leg at this price (a bracket); default: portfolio.stop_loss from the config'),
+    take_profit: decimalString.optional().describe('attach a take-profit leg at this price (a bracket); default: portfolio.take_profit from the config'),
+    allow_resize: z.boolean().default(false).describe('accept a smaller quantity when the risk gate shrinks the order (default: refuse, naming the largest allowed)'),
     client_order_id: z.string().regex(/^[A-Za-z0-9:._-]{1,128}$/, { message: 'must be 1-128 characters of letters, digits, : . _ -' }).optional().describe('idempotency key: a second order with the same id is refused (409)'),
   })
   .superRefine((b, ctx) => {
@@ -59,7 +62,9 @@ export const errorSchema = z.object({
   field: z.string().optional().describe('the first invalid field (400)'),
   reason: z.string().optional(),
   issues: z.array(z.object({ field: z.string(), reason: z.string() })).optional(),
-  reasons: z.array(z.string()).optional().describe('risk-gate rules that refused or resized the order'),
+  kind: z.enum(['invalid', 'risk', 'broker_rejected', 'kill_switch', 'not_found', 'conflict', 'unavailable']).optional().describe('what refused the order (order routes)'),
+  max_qty: z.string().optional().describe('the largest quantity the risk gate allows (kind risk)'),
+  reasons: z.array(z.string()).optional().describe('the risk rules that refused or shrank the order'),
 });
 
 export const healthSchema = z.strictObject({ ok: z.boolean(), uptimeSeconds: z.number() });
@@ -78,6 +83,7 @@ export const statusSchema = z.strictObject({
   model: z.string().nullable(),
   symbols: z.array(z.string()),
   lastBarTime: z.string().nullable(),
+  tradingFrom: isoTime.nullable().describe('live mode: bars before this only warmed the strategy up'),
   cash: decimal,
   equity: decimal,
   killSwitch: killSwitchSchema,
@@ -117,38 +123,64 @@ export const orderSchema = z.strictObject({
   stopPrice: decimal.nullable(),
   timeInForce: z.string(),
   bracket: z.strictObject({ takeProfit: decimal.nullable(), stopLoss: decimal.nullable() }).nullable(),
-  status: z.string(),
+  status: z.string().describe('pending_submit, new, accepted, partially_filled, filled, canceled, expired, rejected, replaced, unknown, ...'),
   filledQty: decimal,
   avgFillPrice: decimal.nullable(),
-  barTime: z.number().nullable(),
-  source: z.string().describe('strategy | manual'),
+  barTime: isoTime.nullable(),
+  parentId: z.string().nullable().describe('the parent order of a bracket leg (or the order this one replaced)'),
+  source: z.string().describe('strategy | manual | bracket'),
   tag: z.string().nullable(),
   rejectReason: z.string().nullable(),
-  createdAt: z.number(),
-  updatedAt: z.number(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
 });
 
 export const signalSchema = z.strictObject({
-  time: z.number(),
+  time: isoTime,
   strategy: z.string(),
   symbol: z.string(),
   value: z.number().describe('1 long, -1 short, 0 flat; or the target weight / quantity'),
-  detail: z.string().optional().describe('JSON: kind, reason, confidence, blocked'),
+  detail: z.record(z.string(), z.unknown()).nullable().describe('kind, reason, confidence, blocked; ML signals add probability and regime'),
 });
 
 export const metricsSchema = z.strictObject({
   equityPoints: z.number(),
   totalReturn: z.number(),
-  maxDrawdown: z.number(),
+  cagr: z.number().nullable(),
+  annualVolatility: z.number().nullable(),
   sharpe: z.number().nullable(),
+  sortino: z.number().nullable(),
+  maxDrawdown: z.number().describe('negative fraction, as in the reports'),
+  closedTrades: z.number(),
+  winRate: z.number().nullable(),
+  profitFactor: z.union([z.number(), z.string()]).nullable().describe('"Infinity" with wins and no losses'),
+  totalFees: z.number().nullable(),
   orders: z.number(),
   fills: z.number(),
   rejectedOrders: z.number(),
-  closedTrades: z.number(),
-  winRate: z.number().nullable(),
+  startTime: isoTime.nullable(),
+  endTime: isoTime.nullable(),
 });
 
-export const orderOutcomeSchema = z.strictObject({ order: orderSchema, reasons: z.array(z.string()) });
+export const orderOutcomeSchema = z.strictObject({
+  order: orderSchema.describe('the first order sent'),
+  orders: z.array(orderSchema).describe('every order sent: a reduce-then-flip is two'),
+  reasons: z.array(z.string()).describe('risk rules that shrank it (with allow_resize)'),
+});
+
+export const decisionSchema = z.strictObject({
+  seq: z.number(),
+  time: isoTime,
+  source: z.string().describe('strategy | manual'),
+  symbol: z.string(),
+  intent: z.string(),
+  reason: z.string(),
+  requestedQty: z.number(),
+  approvedQty: z.number(),
+  outcome: z.enum(['approved', 'resized', 'refused', 'blocked']),
+  rules: z.array(z.strictObject({ rule: z.string(), message: z.string(), originalQty: z.number(), approvedQty: z.number() })),
+  clientOrderIds: z.array(z.string()),
+});
 
 export const fillSchema = z.strictObject({
   id: z.string(),
@@ -176,18 +208,6 @@ export const performanceSchema = z.strictObject({
   periodsPerYear: z.number(),
 });
 
-export const riskDecisionSchema = z.strictObject({
-  time: isoTime.describe('bar time of the decision'),
-  source: z.enum(['strategy', 'manual']),
-  symbol: z.string(),
-  action: z.enum(['rejected', 'resized']),
-  rule: z.string().describe('the risk rule (short_disabled, daily_loss, max_open_positions, max_position_size, max_gross_exposure, whole_shares)'),
-  message: z.string(),
-  originalQty: z.number(),
-  approvedQty: z.number(),
-  reason: z.string().nullable().describe('why the strategy or the person wanted the trade'),
-});
-
 export const riskSchema = z.strictObject({
   limits: z.strictObject({
     maxPositionFraction: z.number().nullable().describe('null = no cap'),
@@ -210,7 +230,7 @@ export const riskSchema = z.strictObject({
     halted: z.boolean().describe('the daily loss limit has halted new entries today'),
   }),
   killSwitch: killSwitchSchema,
-  decisions: z.array(riskDecisionSchema).describe('recent refusals and resizes, newest last'),
+  decisions: z.array(decisionSchema).describe('recent refusals, resizes and kill-switch blocks (not plain approvals), newest last'),
 });
 
 export const configViewSchema = z.strictObject({

@@ -78,7 +78,11 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium', () => {
     r = await startDashboardRunner({ bars: 60 });
     // A position, a resting bracket-less limit order to cancel, and a refused order for the Risk tab.
     await r.api('POST', '/api/orders', { symbol: 'SYNB', side: 'buy', qty: '20', client_order_id: 'dash-buy-1' });
-    await r.api('POST', '/api/orders', { symbol: 'SYNA', side: 'buy', qty: '10', type: 'limit', limit_price: '1', time_in_force: 'gtc', client_order_id: 'dash-rest-1' });
+    await r.step(1);
+    const held = ((await r.api('GET', '/api/positions')).json as Array<{ symbol: string }>)[0].symbol;
+    // a take-profit far above the market: it only reduces the position, so the gate lets it rest
+    const rest = await r.api('POST', '/api/orders', { symbol: held, side: 'sell', qty: '1', type: 'limit', limit_price: '100000', time_in_force: 'gtc', client_order_id: 'dash-rest-1' });
+    if (rest.status !== 201) throw new Error(`resting order refused: ${JSON.stringify(rest.json)}`);
     await r.api('POST', '/api/orders', { symbol: 'SYNC', side: 'sell', qty: '1000000', client_order_id: 'dash-short-1' });
     await r.step(2);
     browser = await launchChromium();
@@ -287,7 +291,9 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium', () => {
   it('the cancel button cancels an open order after a confirmation', async () => {
     const w = await open();
     const p = w.page;
-    await r.api('POST', '/api/orders', { symbol: 'SYNA', side: 'buy', qty: '5', type: 'limit', limit_price: '2', time_in_force: 'gtc', client_order_id: 'dash-cancel-1' });
+    const held = ((await r.api('GET', '/api/positions')).json as Array<{ symbol: string }>)[0].symbol;
+    const placed = await r.api('POST', '/api/orders', { symbol: held, side: 'sell', qty: '1', type: 'limit', limit_price: '100000', time_in_force: 'gtc', client_order_id: 'dash-cancel-1' });
+    expect(placed.status, JSON.stringify(placed.json)).toBe(201);
     await tab(p, 'orders', 'tr[data-order="dash-cancel-1"]');
     await p.click('button[data-cancel="dash-cancel-1"]');
     await p.click('#confirm-ok');

@@ -172,15 +172,18 @@ describe('read routes behind the dashboard', () => {
     expect(new Set(t).size).toBe(50);
   });
 
-  it('GET /api/risk: a refused manual short is journaled with its rule; today\'s P&L is measured from the previous close', async () => {
+  it('GET /api/risk: a refused manual short is listed with its rule; today\'s P&L is measured from the previous close', async () => {
     const before = (await r.api('GET', '/api/risk')).json.decisions.length;
     const pos = (await r.api('GET', '/api/positions')).json as Array<{ symbol: string; qty: string }>;
     const flat = ['SYNA', 'SYNB', 'SYNC'].find((s) => !pos.some((p) => p.symbol === s))!;
     const refused = await r.api('POST', '/api/orders', { symbol: flat, side: 'sell', qty: 5, client_order_id: 'risk-refused-1' });
-    expect(refused.status).toBe(403);
+    expect(refused.status).toBe(422);
+    expect(refused.json.kind).toBe('risk');
     const risk = (await r.api('GET', '/api/risk')).json;
     expect(risk.decisions.length).toBe(before + 1);
-    expect(risk.decisions.at(-1)).toMatchObject({ source: 'manual', symbol: flat, action: 'rejected', rule: 'short_disabled', originalQty: -5, approvedQty: 0 });
+    const d = risk.decisions.at(-1);
+    expect(d).toMatchObject({ source: 'manual', symbol: flat, outcome: 'refused', requestedQty: -5, approvedQty: 0 });
+    expect(d.rules.map((x: { rule: string }) => x.rule)).toContain('short_disabled');
     const hist = r.runner.loop.store.equityHistory();
     const last = hist.at(-1)!;
     const prev = hist.at(-2)!; // daily bars: the day's reference is the previous bar
@@ -190,23 +193,20 @@ describe('read routes behind the dashboard', () => {
     expect(risk.limits).toMatchObject({ maxPositionFraction: 0.05, maxDailyLoss: 0.02, allowShort: false });
   });
 
-  it('the strategy\'s entries capped by max_position_size are journaled with the quantity that was sent', async () => {
+  it('GET /api/risk lists what the gate changed (not plain approvals); a capped strategy entry went out at the approved size', async () => {
     // 10 % fixed-fraction sizing against a 5 % position cap: every strategy entry is resized.
-    const decisions = ((await r.api('GET', '/api/risk?limit=10000')).json.decisions as Array<{ time: string; source: string; symbol: string; action: string; rule: string; approvedQty: number }>).filter((d) => d.source === 'strategy');
-    expect(decisions.length).toBeGreaterThan(0);
-    expect(decisions.every((d) => d.action === 'resized' && ['max_position_size', 'whole_shares'].includes(d.rule))).toBe(true);
-    const orders = (await r.api('GET', '/api/orders?limit=10000')).json as Array<{ source: string; symbol: string; side: string; qty: string; barTime: number | string | null }>;
-    const iso = (t: number | string | null) => (typeof t === 'number' ? new Date(t).toISOString().slice(0, 10) : String(t).slice(0, 10));
-    const last = new Map<string, number>();
-    for (const d of decisions) last.set(`${d.time.slice(0, 10)} ${d.symbol}`, d.approvedQty);
-    for (const [key, approved] of last) {
-      const [day, symbol] = key.split(' ');
-      const o = orders.find((x) => x.source === 'strategy' && x.side === 'buy' && x.symbol === symbol && iso(x.barTime) === day);
-      expect(o, key).toBeDefined();
-      expect(Number(o!.qty), key).toBe(Math.abs(approved));
+    const all = (await r.api('GET', '/api/decisions?limit=10000')).json as Array<{ source: string; outcome: string; approvedQty: number; rules: Array<{ rule: string }>; clientOrderIds: string[] }>;
+    const acted = (await r.api('GET', '/api/risk?limit=10000')).json.decisions as typeof all;
+    expect(acted).toEqual(all.filter((d) => d.outcome !== 'approved'));
+    const resized = acted.filter((d) => d.source !== 'manual' && d.outcome === 'resized');
+    expect(resized.length).toBeGreaterThan(0);
+    const orders = (await r.api('GET', '/api/orders?limit=10000')).json as Array<{ clientOrderId: string; qty: string }>;
+    for (const d of resized) {
+      expect(d.rules.map((x) => x.rule)).toContain('max_position_size');
+      const o = orders.find((x) => x.clientOrderId === d.clientOrderIds[0]);
+      expect(o, d.clientOrderIds[0]).toBeDefined();
+      expect(Number(o!.qty)).toBe(Math.abs(d.approvedQty));
     }
-    const strategyBuys = orders.filter((x) => x.source === 'strategy' && x.side === 'buy').length;
-    expect(last.size).toBe(strategyBuys);
   });
 
   it('GET /api/config: the effective config, secret-looking keys masked, secrets named but never shown', async () => {

@@ -662,14 +662,14 @@
     put('risk-env', table([{ label: 'Variable', value: function (r) { return el('span', { class: 'mono', text: r[0] }); } }, { label: 'Value', value: function (r) { return r[1]; } }], env, { testid: 'environment' }));
     put('risk-decisions', table([
       { label: 'Bar', cls: 'mono', value: function (d) { return when(d.time); } },
-      { label: 'Source', value: function (d) { return d.source; } },
+      { label: 'Source', sm: false, value: function (d) { return d.source; } },
       { label: 'Symbol', value: function (d) { return el('b', { text: d.symbol }); } },
-      { label: 'Action', value: function (d) { return pill(d.action); } },
-      { label: 'Rule', value: function (d) { return el('span', { class: 'mono', text: d.rule }); } },
-      { label: 'Wanted', num: true, value: function (d) { return fixed(d.originalQty, 2); } },
+      { label: 'Outcome', value: function (d) { return pill(d.outcome); } },
+      { label: 'Rule', value: function (d) { return el('span', { class: 'mono', text: d.rules.map(function (x) { return x.rule; }).join(', ') || (d.outcome === 'blocked' ? 'kill switch' : DASH) }); } },
+      { label: 'Wanted', num: true, value: function (d) { return fixed(d.requestedQty, 2); } },
       { label: 'Approved', num: true, value: function (d) { return fixed(d.approvedQty, 2); } },
-      { label: 'Message', cls: 'wrap', value: function (d) { return d.message + (d.reason ? ' — ' + d.reason : ''); } },
-    ], risk.decisions.slice().reverse(), { empty: 'No order has been refused or resized.', testid: 'decisions' }));
+      { label: 'Why', cls: 'wrap', value: function (d) { return d.rules.map(function (x) { return x.message; }).join('; ') + (d.reason ? (d.rules.length ? ' — ' : '') + d.reason : ''); } },
+    ], risk.decisions.slice().reverse(), { empty: 'No order has been refused, resized or blocked.', testid: 'decisions' }));
     put('risk-config', configTree(cfg.config));
   }
 
