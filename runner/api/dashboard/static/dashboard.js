@@ -248,14 +248,9 @@
   function onEvent(type, data) {
     if (!data) return;
     if (type === 'status') {
+      // The header is reloaded with the views (not patched from the event) so its equity, day P&L and last bar
+      // are one snapshot, the same one the Portfolio tab shows.
       if (data.mode) applyStatus(data);
-      else {
-        if (status) {
-          if (data.equity !== undefined) { status.equity = data.equity; $('hdr-equity').textContent = money(data.equity); }
-          if (data.time !== undefined) { status.lastBarTime = data.time; $('hdr-bar').textContent = when(data.time); }
-        }
-        if (data.killSwitch) mark('header');
-      }
       mark('portfolio'); mark('performance'); mark('header');
     } else if (type === 'fill') {
       addFill(data, true);
@@ -274,6 +269,7 @@
   var timers = {};
 
   function mark(view) {
+    if (view === 'header' && active === 'portfolio') view = 'portfolio'; // its loader refreshes the header too
     dirty[view] = true;
     if (view === 'header' || view === active) schedule(view);
   }
@@ -298,8 +294,9 @@
       return Promise.all([api('/api/status'), api('/api/risk?limit=1')]).then(function (r) { applyStatus(r[0]); applyDay(r[1]); });
     },
     portfolio: function () {
-      return Promise.all([api('/api/portfolio'), api('/api/risk?limit=1'), api('/api/performance?points=300')]).then(function (r) {
+      return Promise.all([api('/api/portfolio'), api('/api/risk?limit=1'), api('/api/performance?points=300'), api('/api/status')]).then(function (r) {
         last.portfolio = r[0]; last.risk1 = r[1]; last.performance = r[2];
+        applyStatus(r[3]);
         renderPortfolio(r[0], r[1], r[2]);
         applyDay(r[1]);
       });
