@@ -10,6 +10,7 @@ export * from './splits.js';
 export * from './cpcv.js';
 export * from './walkforward.js';
 export * from './evaluate.js';
+export * from './gate.js';
 export * from './dataset.js';
 export * from './registry.js';
 export * from './progress.js';
