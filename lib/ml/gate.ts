@@ -16,6 +16,7 @@
  * Statistics (`gateStatistics`) and decision (`gateVerdict`) are separate so the runner can re-decide a stored
  * model's statistics under its own config at start.
  */
+import type { StrategyConfig } from '../config/schema.js';
 import { ValidationError } from '../core/errors.js';
 import { binomialUpperTail, normalCdf } from '../metrics/distributions.js';
 import { deflatedSharpeRatio, returnMoments, trialSharpeVariance } from '../metrics/overfitting.js';
@@ -112,6 +113,12 @@ export interface GateVerdict {
 export interface GateResult {
   statistics: GateStatistics;
   verdict: GateVerdict;
+}
+
+/** A gate result as metadata.json keeps it: what it was computed on, so a reader can judge it. */
+export interface StoredGate extends GateResult {
+  /** e.g. "test block 2023-01-03..2024-12-31 (untouched)" or "walk-forward out-of-sample 2017-02-01..2024-12-31". */
+  evaluatedOn: string;
 }
 
 /** AUC with average ranks for ties, and the one-sided Mann-Whitney p-value of AUC > 0.5. */
@@ -291,4 +298,15 @@ export function formatGate(g: GateResult): string {
   const lines = [`promotion gate: ${g.verdict.promotable ? 'PROMOTABLE' : 'NOT PROMOTABLE'}`];
   for (const c of g.verdict.checks) lines.push(`  [${c.passed ? 'pass' : 'FAIL'}] ${c.name}: ${c.detail}`);
   return lines.join('\n');
+}
+
+/** Gate settings as config.yaml's strategy.ml states them (gate block + min_accuracy). */
+export function gateSettingsFromConfig(ml: Pick<StrategyConfig['ml'], 'gate' | 'min_accuracy'>): GateSettings {
+  return {
+    accuracyLevel: ml.gate.level,
+    aucLevel: ml.gate.auc_level,
+    minDeflatedSharpe: ml.gate.min_deflated_sharpe,
+    minAccuracy: ml.min_accuracy,
+    minRows: ml.gate.min_rows,
+  };
 }
