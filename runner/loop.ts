@@ -249,7 +249,7 @@ export class TradingLoop {
       this.store.tx(() => {
         for (const it of intents) {
           const value = it.kind === 'signal' ? (it.direction === 'long' ? 1 : it.direction === 'short' ? -1 : 0) : it.kind === 'target_weight' ? it.weight : it.qty;
-          this.store.recordSignal({ time: t, strategy: this.engine.strategy.name, symbol: it.symbol, value, detail: JSON.stringify({ kind: it.kind, reason: it.reason, confidence: it.confidence ?? null, blocked: killed || undefined }) });
+          this.store.recordSignal({ time: t, strategy: this.engine.strategy.name, symbol: it.symbol, value, detail: JSON.stringify({ kind: it.kind, reason: it.reason, confidence: it.confidence ?? null, model_version: it.modelVersion, blocked: killed || undefined }) });
         }
         for (const p of planned) {
           const leg = legs.get(p.request.symbol) ?? 0;

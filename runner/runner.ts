@@ -110,8 +110,14 @@ export async function createRunner(o: RunnerOptions): Promise<Runner> {
   const { broker, paper, marketData } = await brokerFromConfig(o, clock, stateDir);
   const provider = dataProvider(c, marketData);
   const series = o.series ?? (await loadSymbols(provider, c.data.symbols, { interval: c.data.interval, start: c.data.start, end: c.data.end }));
-  const { strategy, model, note } = await chooseStrategy(c, series, o.logger);
+  // Retrained model versions go to the log and the journal (the store opens just below).
+  let journal: Store | null = null;
+  const { strategy, model, note } = await chooseStrategy(c, series, o.logger, (v) => {
+    o.logger.info({ version: v.version, fittedAt: new Date(v.fittedAt).toISOString(), window: v.trainingWindow, dataHash: v.dataHash, liveRecord: v.liveRecord }, `model retrained: ${v.version}`);
+    journal?.recordModelVersion({ version: v.version, fittedAt: v.fittedAt, detail: JSON.stringify({ trainingWindow: v.trainingWindow, dataHash: v.dataHash, liveRecord: v.liveRecord }) });
+  });
   const store = new Store(join(stateDir, 'journal.db'));
+  journal = store;
   // A journal belongs to one setup: resuming it with other symbols, strategy or broker would mix two books.
   const identity = JSON.stringify({ symbols: c.data.symbols, interval: c.data.interval, strategy: strategy.name, broker: broker.name, initialCash: c.portfolio.initial_cash });
   const stored = store.getMeta('identity');

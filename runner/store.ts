@@ -47,6 +47,13 @@ export interface JournalFill {
   readonly time: number;
 }
 
+/** A model version the ML strategy retrained to (detail: training window, data hash, live record as JSON). */
+export interface ModelVersionRecord {
+  readonly version: string;
+  readonly fittedAt: number;
+  readonly detail: string;
+}
+
 export interface SignalRecord {
   readonly time: number;
   readonly strategy: string;
@@ -101,6 +108,7 @@ CREATE TABLE IF NOT EXISTS signals (
 );
 CREATE TABLE IF NOT EXISTS last_bar (symbol TEXT PRIMARY KEY, time INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS decisions (time INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS model_versions (version TEXT PRIMARY KEY, fitted_at INTEGER NOT NULL, detail TEXT NOT NULL);
 `;
 
 interface OrderRow {
@@ -390,5 +398,14 @@ export class Store {
   }
   decided(time: number): boolean {
     return this.db.prepare('SELECT 1 FROM decisions WHERE time = ?').get(time) !== undefined;
+  }
+
+  /** Idempotent: a restart that retrains to the same version records it once. */
+  recordModelVersion(v: ModelVersionRecord): void {
+    this.db.prepare('INSERT OR IGNORE INTO model_versions(version, fitted_at, detail) VALUES (?, ?, ?)').run(v.version, v.fittedAt, v.detail);
+  }
+  modelVersions(): ModelVersionRecord[] {
+    const rows = this.db.prepare('SELECT version, fitted_at, detail FROM model_versions ORDER BY fitted_at').all() as Array<{ version: string; fitted_at: number; detail: string }>;
+    return rows.map((r) => ({ version: r.version, fittedAt: r.fitted_at, detail: r.detail }));
   }
 }

@@ -11,14 +11,14 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isoDate, type BarSeries } from '../lib/core/bars.js';
-import { loadConfig, type Config } from '../lib/config/index.js';
+import { describeData, loadConfig, type Config } from '../lib/config/index.js';
 import { CsvProvider, loadSymbols, providerFromConfig, type DataIssue } from '../lib/data/index.js';
 import { executionFromConfig, runBacktest, type BacktestResult } from '../lib/engine/index.js';
 import { computeMetrics, periodsPerYearFor, type Metrics } from '../lib/metrics/index.js';
-import { formatEvaluation, saveTrainResult, trainModel, trainOptionsFromConfig } from '../lib/ml/index.js';
+import { formatEvaluation, saveTrainResult, trainModel, trainOptionsFromConfig, walkForwardFromConfig } from '../lib/ml/index.js';
 import { backtestMetricsInput, backtestReportInput, writeReport } from '../lib/report/index.js';
 import { SmaCrossover, type Strategy } from '../lib/strategy/index.js';
-import { loadMlStrategyFromConfig } from '../lib/strategy/ml/index.js';
+import { formatPromotion, loadMlStrategyFromConfig, promoteOptionsFromConfig, promoteTrainResult } from '../lib/strategy/ml/index.js';
 
 const REPORTS = 'reports';
 
@@ -46,17 +46,18 @@ async function main(): Promise<void> {
   console.log(`  validation: ${issues.length === 0 ? 'no problems found' : `${issues.length} issues (first: ${issues[0].source}:${issues[0].row} ${issues[0].problem})`}`);
 
   const ml = config.strategy.ml;
-  const retrainEvery = ml.retrain_every || 21;
-  step(`2/4 train: ${ml.model_type} on ${ml.features.length || 'the default'} features, walk-forward retrain every ${retrainEvery} bars`);
-  const trained = await trainModel(series, {
-    ...trainOptionsFromConfig(ml),
-    walkForward: { trainBars: 504, retrainEvery, window: 'rolling' },
-  });
+  const data = describeData(config.data);
+  const wf = walkForwardFromConfig(ml);
+  step(`2/4 train: ${ml.model_type} on ${ml.features.length || 'the default'} features, walk-forward: refit every ${wf.retrainEvery} bars on the last ${wf.trainBars} (the runner's live schedule)`);
+  if (data.synthetic) console.log(`  data: ${data.summary}`);
+  const trained = await trainModel(series, { ...trainOptionsFromConfig(ml), walkForward: wf });
   console.log(formatEvaluation(trained.evaluation, 'walk-forward out-of-sample'));
+  const promotion = promoteTrainResult(trained, series, promoteOptionsFromConfig(config));
+  console.log(formatPromotion(promotion));
   const modelDir = resolve(ml.model);
-  await saveTrainResult(modelDir, trained, { source: `${config.data.provider}: ${config.data.symbols.join(', ')}`, threshold: ml.confidence_threshold });
+  await saveTrainResult(modelDir, trained, { source: data.summary, data: { ...data }, threshold: ml.confidence_threshold, gate: promotion.gate, backtest: promotion.backtest.summary });
   if ('dispose' in trained.model) trained.model.dispose();
-  console.log(`  registered ${ml.model}/ (the runner's strategy.ml.model)`);
+  console.log(`  registered ${ml.model}/ (the runner's strategy.ml.model), trained through ${isoDate(trained.dataset.time[trained.trainRows[trained.trainRows.length - 1]])}: ${promotion.gate.verdict.promotable ? 'promotable' : 'NOT promotable, the runner will refuse it'}`);
 
   step('3/4 backtest: ML strategy and SMA crossover with costs and risk limits from the config, vs buy-and-hold');
   const exec = executionFromConfig(config);
