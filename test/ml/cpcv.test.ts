@@ -1,7 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { combinatorialPurgedSplits } from '../../lib/ml/cpcv.js';
+import { chronologicalSplit, threeBlockSplit, timeAxis } from '../../lib/ml/splits.js';
+import { walkForwardFolds } from '../../lib/ml/walkforward.js';
+import { trainModel } from '../../lib/ml/train.js';
+import { syntheticMarket } from '../../lib/data/synthetic.js';
 
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
+
+describe('default purges are never zero', () => {
+  it('chronological, three-block and walk-forward splits purge one bar by default; training purges the label horizon', async () => {
+    const time = range(0, 100);
+    const two = chronologicalSplit(time);
+    expect(Math.max(...two.train)).toBe(78); // test starts at 80; bar 79 purged
+    const three = threeBlockSplit(time, { selectionFraction: 0.2, testFraction: 0.2 });
+    expect(Math.max(...three.train)).toBe(58);
+    expect([Math.min(...three.selection), Math.max(...three.selection)]).toEqual([60, 78]);
+    expect(Math.min(...three.test)).toBe(80);
+    expect(walkForwardFolds(20, { trainBars: 5, retrainEvery: 5 })[0]).toEqual({ trainStart: 0, trainEnd: 5, testStart: 6, testEnd: 11 });
+    expect(combinatorialPurgedSplits(range(0, 12), { groups: 6, testGroups: 1 }).splits[1].train.length).toBe(8); // 12 - 2 tested - 2 purged
+    const market = syntheticMarket({ symbols: ['SYNA'], seed: 3, start: '2019-01-01', end: '2020-06-01' });
+    const r = await trainModel(market, { model: 'rf', rf: { nEstimators: 3, maxDepth: 3 }, label: { horizon: 3 }, silent: true });
+    expect(r.purge).toBe(3);
+    const { times } = timeAxis(r.dataset.time);
+    const lastTrain = times.indexOf(r.dataset.time[r.trainRows[r.trainRows.length - 1]]);
+    const firstTest = times.indexOf(r.dataset.time[r.split!.test[0]]);
+    expect(firstTest - lastTrain).toBe(4); // 3 bars purged between them
+  });
+});
 
 describe('combinatorial purged cross-validation', () => {
   it('N = 6, k = 2: 15 splits, 5 paths, each group tested in 5 splits', () => {
