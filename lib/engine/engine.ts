@@ -173,14 +173,18 @@ export class Engine {
           req = { ...base, type: 'market' };
         }
         if (isEntry) {
+          const explicit = intent.kind === 'order' && (intent.stopLoss !== undefined || intent.takeProfit !== undefined);
           const sl = intent.kind === 'order' && intent.stopLoss !== undefined ? intent.stopLoss : risk.stopLoss;
           const tp = intent.kind === 'order' && intent.takeProfit !== undefined ? intent.takeProfit : risk.takeProfit;
           if (sl !== undefined || tp !== undefined) {
+            // Percent brackets from the risk limits are re-priced off the fill; explicit prices are kept as given.
+            const ref = !explicit && risk.bracketReference !== undefined ? { reference: priceOf(risk.bracketReference, this.priceDp) } : {};
             req = {
               ...req,
               bracket: {
                 ...(sl !== undefined ? { stopLoss: priceOf(sl, this.priceDp) } : {}),
                 ...(tp !== undefined ? { takeProfit: priceOf(tp, this.priceDp) } : {}),
+                ...ref,
               },
             };
           }

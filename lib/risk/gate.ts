@@ -46,6 +46,8 @@ export interface RiskDecision {
   /** Default bracket prices for the entry part, when configured. */
   readonly stopLoss?: number;
   readonly takeProfit?: number;
+  /** The price stopLoss / takeProfit were computed from (the fill re-prices them: see Bracket.reference). */
+  readonly bracketReference?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -132,6 +134,7 @@ export class RiskGate {
         ...decision,
         ...(L.stopLoss > 0 ? { stopLoss: p.price * (long ? 1 - L.stopLoss : 1 + L.stopLoss) } : {}),
         ...(L.takeProfit > 0 ? { takeProfit: p.price * (long ? 1 + L.takeProfit : 1 - L.takeProfit) } : {}),
+        bracketReference: p.price,
       };
     }
     return decision;

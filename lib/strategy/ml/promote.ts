@@ -6,6 +6,9 @@
  */
 import { isoDate, type BarSeries } from '../../core/bars.js';
 import type { Config } from '../../config/schema.js';
+import type { DataDescription } from '../../config/describe.js';
+import type { Evaluation } from '../../ml/evaluate.js';
+import type { ReportSection } from '../../report/render.js';
 import { executionFromConfig, runBacktest, type BacktestResult, type ExecutionSettings } from '../../engine/index.js';
 import { computeMetrics, periodicReturns, periodsPerYearFor } from '../../metrics/index.js';
 import type { Dataset } from '../../ml/dataset.js';
@@ -132,4 +135,54 @@ export function formatPromotion(p: Promotion): string {
       `Sharpe ${s.sharpe === null ? 'n/a' : s.sharpe.toFixed(2)}, max drawdown ${pct(s.maxDrawdown)}, ${s.trades} trades, fees ${s.fees}`,
     formatGate(p.gate) + ` (on the ${p.gate.evaluatedOn})`,
   ].join('\n');
+}
+
+/** Range of a headline metric on markets with no edge under the same procedure (negative controls). */
+export interface NullRange {
+  /** e.g. "Sharpe (annualised, after costs)". */
+  metric: string;
+  values: number[];
+  /** What the null markets were (e.g. "synthetic, oversold_bounce 0, seeds 1-2, same config and procedure"). */
+  markets: string;
+}
+
+/**
+ * The report section of an ML model: base rate, AUC, calibration, the gate's verdict with every check, the
+ * data (and its planted effect, if synthetic) and the null-market range of the headline metric.
+ */
+export function modelReportSection(o: { gate: StoredGate; evaluation: Evaluation; data?: DataDescription; nullRange?: NullRange; headline?: number | null }): ReportSection {
+  const s = o.gate.statistics;
+  const e = o.evaluation;
+  const f = (x: number | null | undefined, d = 3) => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(d));
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const rows: Array<readonly [string, string]> = [
+    ['Judged on', o.gate.evaluatedOn],
+    ['Out-of-sample rows', `${s.rows} (${s.effectiveRows} effective for the tests)`],
+    ['Accuracy vs base rate', `${pct(s.accuracy)} vs ${pct(s.baseRate)} (always '${s.majorityClass}'), one-sided binomial p = ${f(s.accuracyPValue, 4)}`],
+    ['AUC', `${f(s.auc)} (0.5 = no ranking skill), one-sided Mann-Whitney p = ${f(s.aucPValue, 4)}`],
+    ['Log loss / Brier / ECE', `${f(e.logLoss, 4)} / ${f(e.reliability.brier, 4)} / ${f(e.reliability.ece, 4)}`],
+    ['Deflated Sharpe', s.deflatedSharpe === null ? 'n/a (no backtest)' : `${f(s.deflatedSharpe)} over ${s.trials} trial${s.trials === 1 ? '' : 's'} (benchmark Sharpe ${f(s.benchmarkSharpe, 4)} per period)`],
+  ];
+  if (o.nullRange && o.nullRange.values.length) {
+    const v = o.nullRange.values;
+    const lo = Math.min(...v);
+    const hi = Math.max(...v);
+    const inside = o.headline !== undefined && o.headline !== null && o.headline <= hi;
+    rows.push([
+      `Null-market range: ${o.nullRange.metric}`,
+      `${lo.toFixed(2)} .. ${hi.toFixed(2)} on ${o.nullRange.markets}` +
+        (o.headline !== undefined && o.headline !== null ? `; this run ${o.headline.toFixed(2)} is ${inside ? 'INSIDE the range markets without an edge produce' : 'above it'}` : ''),
+    ]);
+  }
+  if (o.data) rows.push(['Data', o.data.summary]);
+  for (const c of o.gate.verdict.checks) rows.push([`Gate: ${c.name}`, `${c.passed ? 'pass' : 'FAIL'}: ${c.detail}`]);
+  return {
+    title: 'Model and promotion gate',
+    lead: o.gate.verdict.promotable ? 'Verdict: PROMOTABLE (every check passed on out-of-sample predictions)' : `Verdict: NOT PROMOTABLE: ${o.gate.verdict.reasons.join('; ')}`,
+    rows,
+    table: {
+      head: ['Calibration bin', 'Rows', 'Mean predicted', 'Observed rate'],
+      rows: e.reliability.bins.filter((b) => b.count > 0).map((b) => [`${b.lo.toFixed(1)}-${b.hi.toFixed(1)}`, String(b.count), f(b.meanPredicted), f(b.observed)]),
+    },
+  };
 }
