@@ -32,10 +32,10 @@ export async function chooseStrategy(config: Config, series: readonly BarSeries[
   const mlStrategy = await import('../lib/strategy/ml/index.js');
   let note: string | null = null;
   if (!existsSync(join(dir, 'metadata.json'))) {
-    const wf = mlLib.walkForwardFromConfig(ml);
-    note = `model ${dir} does not exist: training a ${ml.model_type} model on the configured data now (walk-forward, refit every ${wf.retrainEvery} bars on ${wf.trainBars}; the same as \`npm run demo\`'s step 2)`;
+    const procedure = mlLib.evaluationFromConfig(ml);
+    note = `model ${dir} does not exist: training a ${ml.model_type} model on the configured data now (${mlLib.describeEvaluation(procedure)}; the same as \`npm run demo\`'s step 2)`;
     log.warn({ model: dir }, note);
-    const r = await mlLib.trainModel(series, { ...mlLib.trainOptionsFromConfig(ml), walkForward: wf, silent: true });
+    const r = await mlLib.trainModel(series, { ...mlLib.trainOptionsFromConfig(ml), ...procedure, silent: true });
     const promotion = mlStrategy.promoteTrainResult(r, series, mlStrategy.promoteOptionsFromConfig(config));
     const data = describeData(config.data);
     await mlLib.saveTrainResult(dir, r, { source: `runner: ${data.summary}`, data: { ...data }, threshold: ml.confidence_threshold, gate: promotion.gate, backtest: promotion.backtest.summary });

@@ -16,7 +16,7 @@ import { describeData, loadConfig, type Config } from '../lib/config/index.js';
 import { CsvProvider, loadSymbols, providerFromConfig, type DataIssue } from '../lib/data/index.js';
 import { executionFromConfig, runBacktest, type BacktestResult } from '../lib/engine/index.js';
 import { computeMetrics, periodsPerYearFor, type Metrics } from '../lib/metrics/index.js';
-import { formatEvaluation, saveTrainResult, trainModel, trainOptionsFromConfig, walkForwardFromConfig } from '../lib/ml/index.js';
+import { formatEvaluation, saveTrainResult, trainModel, trainOptionsFromConfig, describeEvaluation, evaluationFromConfig } from '../lib/ml/index.js';
 import { backtestMetricsInput, backtestReportInput, writeReport } from '../lib/report/index.js';
 import { SmaCrossover, type Strategy } from '../lib/strategy/index.js';
 import { formatPromotion, loadMlStrategyFromConfig, modelReportSection, promoteOptionsFromConfig, promoteTrainResult, type NullRange } from '../lib/strategy/ml/index.js';
@@ -51,11 +51,11 @@ async function main(): Promise<void> {
 
   const ml = config.strategy.ml;
   const data = describeData(config.data);
-  const wf = walkForwardFromConfig(ml);
-  step(`2/4 train: ${ml.model_type} on ${ml.features.length || 'the default'} features, walk-forward: refit every ${wf.retrainEvery} bars on the last ${wf.trainBars} (the runner's live schedule)`);
+  const procedure = evaluationFromConfig(ml);
+  step(`2/4 train: ${ml.model_type} on ${ml.features.length || 'the default'} features, ${describeEvaluation(procedure)}`);
   if (data.synthetic) console.log(`  data: ${data.summary}`);
-  const trained = await trainModel(series, { ...trainOptionsFromConfig(ml), walkForward: wf });
-  console.log(formatEvaluation(trained.evaluation, 'walk-forward out-of-sample'));
+  const trained = await trainModel(series, { ...trainOptionsFromConfig(ml), ...procedure });
+  console.log(formatEvaluation(trained.evaluation, procedure.walkForward ? 'walk-forward out-of-sample' : 'holdout test block'));
   const promotion = promoteTrainResult(trained, series, promoteOptionsFromConfig(config));
   console.log(formatPromotion(promotion));
   const modelDir = resolve(ml.model);
@@ -67,12 +67,12 @@ async function main(): Promise<void> {
     const values: number[] = [];
     for (let seed = 1; seed <= nullMarkets; seed++) {
       const nullSeries = syntheticMarket({ symbols: config.data.symbols, seed, start: config.data.start, end: config.data.end, oversoldBounce: 0 });
-      const r0 = await trainModel(nullSeries, { ...trainOptionsFromConfig(ml), walkForward: wf, silent: true });
+      const r0 = await trainModel(nullSeries, { ...trainOptionsFromConfig(ml), ...procedure, silent: true });
       const p0 = promoteTrainResult(r0, nullSeries, promoteOptionsFromConfig(config));
       values.push(p0.gate.statistics.backtest?.annualisedSharpe ?? 0);
       console.log(`  null market ${seed}/${nullMarkets} (synthetic seed ${seed}, oversold_bounce 0): Sharpe ${values[values.length - 1].toFixed(2)}, gate ${p0.gate.verdict.promotable ? 'PROMOTABLE (a false positive)' : 'refuses it'}`);
     }
-    nullRange = { metric: 'out-of-sample Sharpe (annualised, after costs)', values, markets: `${nullMarkets} synthetic market${nullMarkets === 1 ? '' : 's'} without edge (oversold_bounce 0, seeds 1-${nullMarkets}), same config and walk-forward` };
+    nullRange = { metric: 'out-of-sample Sharpe (annualised, after costs)', values, markets: `${nullMarkets} synthetic market${nullMarkets === 1 ? '' : 's'} without edge (oversold_bounce 0, seeds 1-${nullMarkets}), same config and procedure` };
     const headline = promotion.gate.statistics.backtest?.annualisedSharpe ?? 0;
     console.log(`  null-market Sharpe range ${Math.min(...values).toFixed(2)}..${Math.max(...values).toFixed(2)}; this model ${headline.toFixed(2)}${headline <= Math.max(...values) ? ': INSIDE what no-edge markets produce' : ''}`);
   }

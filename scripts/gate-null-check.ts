@@ -13,12 +13,13 @@ import { makeSeries, type BarSeries } from '../lib/core/bars.js';
 import { Rng } from '../lib/core/rng.js';
 import { loadConfig, parseConfig, type Config } from '../lib/config/index.js';
 import { syntheticMarket, tradingTimes } from '../lib/data/synthetic.js';
-import { trainModel, trainOptionsFromConfig, walkForwardFromConfig } from '../lib/ml/index.js';
+import { evaluationFromConfig, trainModel, trainOptionsFromConfig } from '../lib/ml/index.js';
 import { promoteOptionsFromConfig, promoteTrainResult } from '../lib/strategy/ml/index.js';
 
 const HELP = `usage: npm run gate-null-check -- [--config FILE] [--procedure holdout|walk-forward] [--seeds N] [--json FILE]
   --config FILE       config (default config.yaml): model, features, label, costs, limits, gate
-  --procedure P       holdout (npm run train's 80/20, default) or walk-forward (the demo's and the runner's)
+  --procedure P       holdout (npm run train's 80/20, default) or walk-forward (the demo's and the runner's;
+                      with strategy.ml.retrain_every 0 that is a holdout too)
   --seeds N           seeds per null market kind (default 6: 6 synthetic without edge + 6 random walks)
   --json FILE         also write the rows as JSON`;
 
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
   const rows: Array<Record<string, unknown>> = [];
   for (const m of markets) {
     const series = m.series();
-    const r = await trainModel(series, { ...trainOptionsFromConfig(ml), silent: true, ...(procedure === 'walk-forward' ? { walkForward: walkForwardFromConfig(ml) } : {}) });
+    const r = await trainModel(series, { ...trainOptionsFromConfig(ml), silent: true, ...(procedure === 'walk-forward' ? evaluationFromConfig(ml) : {}) });
     const p = promoteTrainResult(r, series, promoteOptionsFromConfig(config));
     const s = p.gate.statistics;
     const row = {

@@ -20,7 +20,8 @@ const HELP = `usage: npm run train -- [--csv FILE ...] [--symbols A,B] [--model 
   --model rf|mlp        model type (default: strategy.ml.model_type)
   --walk-forward        evaluate by walk-forward retraining instead of an 80/20 holdout
   --train-bars N        walk-forward training window in bars (default 504)
-  --retrain-every N     walk-forward refit interval in bars (default: strategy.ml.retrain_every or 21)
+  --retrain-every N     walk-forward refit interval in bars (default: strategy.ml.retrain_every; 0 there means
+                        never, and --walk-forward then needs this option)
   --window rolling|expanding
   --trees N --depth N   forest size (default 100, 10)
   --epochs N            MLP epochs (default 30)
@@ -60,6 +61,12 @@ function num(a: Args, key: string, fallback: number): number {
   if (v === undefined) return fallback;
   const n = Number(v);
   if (!Number.isFinite(n)) throw new Error(`--${key}: "${v}" is not a number`);
+  return n;
+}
+
+/** A walk-forward needs a refit interval; strategy.ml.retrain_every 0 means "never", not a default of 21. */
+function walkForwardInterval(n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--walk-forward needs --retrain-every N >= 1 (strategy.ml.retrain_every is ${n}: the runner never retrains; train without --walk-forward for a holdout)`);
   return n;
 }
 
@@ -108,7 +115,7 @@ async function main(): Promise<void> {
     walkForward: args.bools.has('walk-forward')
       ? {
           trainBars: num(args, 'train-bars', 504),
-          retrainEvery: num(args, 'retrain-every', ml.retrain_every || 21),
+          retrainEvery: walkForwardInterval(num(args, 'retrain-every', ml.retrain_every)),
           window: (args.flags.get('window') ?? 'rolling') as 'rolling' | 'expanding',
         }
       : undefined,

@@ -67,13 +67,22 @@ export function trainOptionsFromConfig(ml: StrategyConfig['ml']): TrainOptions {
 }
 
 /**
- * The walk-forward the demo and the runner's first start train with: the live strategy's own schedule
- * (refit every `retrain_every` bars on the last `lookback` bars), so its out-of-sample record is the record of
- * exactly what the runner will do; the saved model stops at `modelCutoff` (default 0.8) and a replay trades the
- * rest, retraining as it goes.
+ * How the demo and the runner's first start evaluate a model: the live strategy's own schedule. With
+ * `retrain_every` > 0, a walk-forward refitting every `retrain_every` bars on the last `lookback` bars, so the
+ * out-of-sample record is the record of exactly what the runner will do; the saved model stops at `modelCutoff`
+ * (default 0.8) and a replay trades the rest, retraining as it goes. With `retrain_every: 0` (never retrain) the
+ * live model is one fixed fit, so its record is a holdout: train on the first 80 %, judge on the last 20 %.
  */
-export function walkForwardFromConfig(ml: Pick<StrategyConfig['ml'], 'lookback' | 'retrain_every'>, modelCutoff = 0.8): NonNullable<TrainOptions['walkForward']> {
-  return { trainBars: ml.lookback, retrainEvery: ml.retrain_every || 21, window: 'rolling', modelCutoff };
+export function evaluationFromConfig(ml: Pick<StrategyConfig['ml'], 'lookback' | 'retrain_every'>, modelCutoff = 0.8): Pick<TrainOptions, 'walkForward' | 'testFraction'> {
+  if (ml.retrain_every === 0) return { testFraction: 1 - modelCutoff };
+  return { walkForward: { trainBars: ml.lookback, retrainEvery: ml.retrain_every, window: 'rolling', modelCutoff } };
+}
+
+/** Words for evaluationFromConfig's procedure, for consoles and logs. */
+export function describeEvaluation(e: Pick<TrainOptions, 'walkForward' | 'testFraction'>): string {
+  return e.walkForward
+    ? `walk-forward: refit every ${e.walkForward.retrainEvery} bars on the last ${e.walkForward.trainBars} (the runner's live schedule)`
+    : `holdout: fit once, judged on the last ${Math.round((e.testFraction ?? 0.2) * 100)}% (retrain_every 0: the runner never retrains)`;
 }
 
 export type TrainedModel = RandomForestClassifier | MlpClassifier;
