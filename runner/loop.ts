@@ -424,7 +424,9 @@ export function journalToRequest(o: JournalOrder): OrderRequest {
     ...(o.limitPrice ? { limitPrice: dec(o.limitPrice) } : {}),
     ...(o.stopPrice ? { stopPrice: dec(o.stopPrice) } : {}),
     timeInForce: o.timeInForce === 'day' ? 'day' : 'gtc',
-    ...(o.bracket ? { bracket: { ...(o.bracket.takeProfit ? { takeProfit: dec(o.bracket.takeProfit) } : {}), ...(o.bracket.stopLoss ? { stopLoss: dec(o.bracket.stopLoss) } : {}) } } : {}),
+    ...(o.bracket
+      ? { bracket: { ...(o.bracket.takeProfit ? { takeProfit: dec(o.bracket.takeProfit) } : {}), ...(o.bracket.stopLoss ? { stopLoss: dec(o.bracket.stopLoss) } : {}), ...(o.bracket.reference ? { reference: dec(o.bracket.reference) } : {}) } }
+      : {}),
     ...(o.tag ? { tag: o.tag } : {}),
   };
 }

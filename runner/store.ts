@@ -22,7 +22,8 @@ export interface JournalOrder {
   readonly limitPrice: string | null;
   readonly stopPrice: string | null;
   readonly timeInForce: string;
-  readonly bracket: { readonly takeProfit: string | null; readonly stopLoss: string | null } | null;
+  /** `reference`: the price the levels were computed from (the simulator re-prices them off the fill). */
+  readonly bracket: { readonly takeProfit: string | null; readonly stopLoss: string | null; readonly reference?: string | null } | null;
   /** 'pending_submit' until the broker has acknowledged it, then the broker's status. */
   readonly status: OrderStatus | 'pending_submit';
   readonly filledQty: string;
@@ -90,7 +91,7 @@ CREATE TABLE IF NOT EXISTS orders (
   seq INTEGER NOT NULL,
   broker_id TEXT,
   symbol TEXT NOT NULL, side TEXT NOT NULL, qty TEXT NOT NULL, type TEXT NOT NULL,
-  limit_price TEXT, stop_price TEXT, tif TEXT NOT NULL, take_profit TEXT, stop_loss TEXT,
+  limit_price TEXT, stop_price TEXT, tif TEXT NOT NULL, take_profit TEXT, stop_loss TEXT, bracket_ref TEXT,
   status TEXT NOT NULL, filled_qty TEXT NOT NULL, avg_fill_price TEXT,
   bar_time INTEGER, source TEXT NOT NULL, tag TEXT, reject_reason TEXT,
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
@@ -123,6 +124,7 @@ interface OrderRow {
   tif: string;
   take_profit: string | null;
   stop_loss: string | null;
+  bracket_ref?: string | null;
   status: JournalOrder['status'];
   filled_qty: string;
   avg_fill_price: string | null;
@@ -145,7 +147,7 @@ function toOrder(r: OrderRow): JournalOrder {
     limitPrice: r.limit_price,
     stopPrice: r.stop_price,
     timeInForce: r.tif,
-    bracket: r.take_profit !== null || r.stop_loss !== null ? { takeProfit: r.take_profit, stopLoss: r.stop_loss } : null,
+    bracket: r.take_profit !== null || r.stop_loss !== null ? { takeProfit: r.take_profit, stopLoss: r.stop_loss, ...(r.bracket_ref ? { reference: r.bracket_ref } : {}) } : null,
     status: r.status,
     filledQty: r.filled_qty,
     avgFillPrice: r.avg_fill_price,
@@ -168,6 +170,9 @@ export class Store {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    // Journals made before fill-priced brackets lack the column; add it (old rows keep absolute levels).
+    const cols = this.db.prepare('PRAGMA table_info(orders)').all() as Array<{ name: string }>;
+    if (!cols.some((c) => c.name === 'bracket_ref')) this.db.exec('ALTER TABLE orders ADD COLUMN bracket_ref TEXT');
   }
 
   close(): void {
@@ -224,9 +229,9 @@ export class Store {
   insertPendingOrder(req: OrderRequest, barTime: number | null, source: string, nowMs: number): boolean {
     const res = this.db
       .prepare(
-        `INSERT OR IGNORE INTO orders (client_order_id, seq, broker_id, symbol, side, qty, type, limit_price, stop_price, tif, take_profit, stop_loss,
+        `INSERT OR IGNORE INTO orders (client_order_id, seq, broker_id, symbol, side, qty, type, limit_price, stop_price, tif, take_profit, stop_loss, bracket_ref,
           status, filled_qty, avg_fill_price, bar_time, source, tag, reject_reason, created_at, updated_at)
-         VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending_submit', '0', NULL, ?, ?, ?, NULL, ?, ?)`,
+         VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending_submit', '0', NULL, ?, ?, ?, NULL, ?, ?)`,
       )
       .run(
         req.clientOrderId,
@@ -240,6 +245,7 @@ export class Store {
         req.timeInForce,
         req.bracket?.takeProfit?.toString() ?? null,
         req.bracket?.stopLoss?.toString() ?? null,
+        req.bracket?.reference?.toString() ?? null,
         barTime,
         source,
         req.tag ?? null,
