@@ -5,6 +5,16 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dec } from '../../lib/core/money.js';
 import { Store } from '../../runner/store.js';
+import { MemoryEventLog, PaperBroker } from '../../lib/broker/paper/index.js';
+import { SimClock } from '../../lib/core/clock.js';
+import { syntheticMarket } from '../../lib/data/synthetic.js';
+import { Engine } from '../../lib/engine/index.js';
+import { Portfolio } from '../../lib/portfolio/index.js';
+import { RiskGate } from '../../lib/risk/index.js';
+import { NO_INTENTS, type Intent, type Strategy, type StrategyContext } from '../../lib/strategy/index.js';
+import { TradingLoop } from '../../runner/loop.js';
+import { retrainFactory } from '../../lib/strategy/ml/index.js';
+import type { ModelMetadata } from '../../lib/ml/registry.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'journal-model-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,6 +27,37 @@ describe('journal: model versions and fill-priced brackets', () => {
     s.recordModelVersion({ version: 'm#2@ef567890', fittedAt: 3000, detail: '{"rows":10}' });
     expect(s.modelVersions().map((v) => v.version)).toEqual(['m#1@abcd1234', 'm#2@ef567890']);
     s.close();
+  });
+
+  it('the journal records which model version made each decision', async () => {
+    const series = syntheticMarket({ symbols: ['SYNA'], start: '2020-01-01', end: '2020-03-01', seed: 3 });
+    class Versioned implements Strategy {
+      readonly name = 'versioned';
+      onBar(ctx: StrategyContext): readonly Intent[] {
+        const i = ctx.index[0];
+        if (i === 5) return [{ kind: 'signal', symbol: 'SYNA', direction: 'long', reason: 'test', modelVersion: 'm#1@00000001' }];
+        if (i === 9) return [{ kind: 'signal', symbol: 'SYNA', direction: 'flat', reason: 'test', modelVersion: 'm#2@00000002' }];
+        return NO_INTENTS;
+      }
+    }
+    const clock = new SimClock(0);
+    const store = new Store(':memory:');
+    const paper = new PaperBroker(new MemoryEventLog(), clock, { initialCash: 10_000, symbols: ['SYNA'] });
+    const engine = new Engine({ strategy: new Versioned(), gate: new RiskGate({}), sizing: { method: 'fixed_fraction', fraction: 0.1 }, portfolio: new Portfolio(10_000, ['SYNA']) });
+    const loop = new TradingLoop({ store, broker: paper, paper, engine, clock, symbols: ['SYNA'], initialCash: dec(10_000) });
+    await loop.recover(series);
+    for (const t of loop.timeline()) {
+      clock.advanceTo(t);
+      await loop.step(t);
+    }
+    const versions = store.signals().map((x) => (JSON.parse(x.detail!) as { model_version?: string }).model_version);
+    expect(versions).toEqual(['m#1@00000001', 'm#2@00000002']);
+    store.close();
+  });
+
+  it('live retraining is refused at load for a model type that fits asynchronously (mlp)', () => {
+    expect(() => retrainFactory({ modelType: 'mlp', params: {} } as unknown as ModelMetadata)).toThrow(/strategy.ml.retrain_every: .*rf models.*set it to 0/);
+    expect(retrainFactory({ modelType: 'rf', params: { nEstimators: 3, seed: 1 } } as unknown as ModelMetadata)().kind).toBe('rf');
   });
 
   it('keeps a bracket reference price, and migrates a journal made before the column existed', () => {
