@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     }
     nullRange = { metric: 'out-of-sample Sharpe (annualised, after costs)', values, markets: `${nullMarkets} synthetic market${nullMarkets === 1 ? '' : 's'} without edge (oversold_bounce 0, seeds 1-${nullMarkets}), same config and procedure` };
     const headline = promotion.gate.statistics.backtest?.annualisedSharpe ?? 0;
-    console.log(`  null-market Sharpe range ${Math.min(...values).toFixed(2)}..${Math.max(...values).toFixed(2)}; this model ${headline.toFixed(2)}${headline <= Math.max(...values) ? ': INSIDE what no-edge markets produce' : ''}`);
+    console.log(`  null-market Sharpe range ${Math.min(...values).toFixed(2)}..${Math.max(...values).toFixed(2)}; this model ${headline.toFixed(2)}${headline <= Math.max(...values) ? ': INSIDE what no-edge markets produce' : ` (above these ${values.length}; a small sample, npm run gate-null-check -- --procedure walk-forward runs 12)`}`);
   }
   const mlSection = modelReportSection({ gate: promotion.gate, evaluation: trained.evaluation, data, nullRange, headline: promotion.gate.statistics.backtest?.annualisedSharpe ?? null });
   console.log(`  registered ${ml.model}/ (the runner's strategy.ml.model), trained through ${isoDate(trained.dataset.time[trained.trainRows[trained.trainRows.length - 1]])}: ${promotion.gate.verdict.promotable ? 'promotable' : 'NOT promotable, the runner will refuse it'}`);

@@ -171,7 +171,9 @@ export function modelReportSection(o: { gate: StoredGate; evaluation: Evaluation
     rows.push([
       `Null-market range: ${o.nullRange.metric}`,
       `${lo.toFixed(2)} .. ${hi.toFixed(2)} on ${o.nullRange.markets}` +
-        (o.headline !== undefined && o.headline !== null ? `; this run ${o.headline.toFixed(2)} is ${inside ? 'INSIDE the range markets without an edge produce' : 'above it'}` : ''),
+        (o.headline !== undefined && o.headline !== null
+          ? `; this run ${o.headline.toFixed(2)} is ${inside ? 'INSIDE the range markets without an edge produce' : `above it, but ${v.length} null market${v.length === 1 ? ' is' : 's are'} a small sample: more widen the range (npm run gate-null-check runs 12)`}`
+          : ''),
     ]);
   }
   if (o.data) rows.push(['Data', o.data.summary]);
