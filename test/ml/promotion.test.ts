@@ -60,3 +60,31 @@ describe('promotion: evaluation procedure, engine backtest with costs, gate in t
     expect(describeData(parseConfig({ data: { provider: 'csv' } }).data).synthetic).toBeUndefined();
   });
 });
+
+describe('the model section of a report', () => {
+  it('states the verdict, base rate, AUC, calibration, data and whether the headline lies in the null range', async () => {
+    const { modelReportSection } = await import('../../lib/strategy/ml/index.js');
+    const { renderReport } = await import('../../lib/report/index.js');
+    const { promotionGate, evaluate } = await import('../../lib/ml/index.js');
+    const prob = [0.7, 0.7, 0.3, 0.3, 0.7, 0.3, 0.3, 0.3];
+    const y = [1, 0, 0, 0, 1, 0, 1, 0];
+    const g = promotionGate({ prob, y, backtest: { returns: [0.01, -0.005, 0.002, 0.004], periodsPerYear: 252 } });
+    const section = modelReportSection({
+      gate: { ...g, evaluatedOn: 'test block 2020-01-01..2020-12-31' },
+      evaluation: evaluate(prob, y),
+      data: describeData(parseConfig({}).data),
+      nullRange: { metric: 'Sharpe', values: [-0.5, 0.9], markets: '2 null markets' },
+      headline: 0.8,
+    });
+    expect(section.lead).toMatch(/^Verdict: NOT PROMOTABLE: rows: 8 out-of-sample rows/);
+    const rows = Object.fromEntries(section.rows);
+    expect(rows['Accuracy vs base rate']).toMatch(/^75\.0% vs 62\.5% \(always '0'\)/);
+    expect(rows['Null-market range: Sharpe']).toMatch(/-0\.50 \.\. 0\.90 on 2 null markets; this run 0\.80 is INSIDE the range/);
+    expect(rows.Data).toMatch(/PLANTED EFFECT/);
+    expect(section.table!.rows.map((r) => r[0])).toEqual(['0.3-0.4', '0.7-0.8']);
+    const t = [Date.UTC(2020, 0, 1), Date.UTC(2020, 0, 2), Date.UTC(2020, 0, 3)];
+    const html = renderReport({ equity: { time: Float64Array.from(t), equity: Float64Array.from([100, 101, 102]) }, trades: [], sections: [section] });
+    expect(html).toContain('<h2>Model and promotion gate</h2>');
+    expect(html).toContain('INSIDE the range');
+  });
+});
