@@ -7,7 +7,7 @@
 import { isoDate, type BarSeries } from '../core/bars.js';
 import { SimClock } from '../core/clock.js';
 import { ValidationError } from '../core/errors.js';
-import { dec, type DecimalLike } from '../core/money.js';
+import { dec, type Decimal, type DecimalLike } from '../core/money.js';
 import type { Fill } from '../core/orders.js';
 import { SimExecution, type FillAt } from '../broker/sim/execution.js';
 import type { Commission, CommissionSpec } from '../broker/sim/costs.js';
@@ -186,7 +186,7 @@ export function runBacktest(o: BacktestOptions): BacktestResult {
     openPositions: snap.positions.map((p) => ({
       symbol: p.symbol,
       qty: p.qty.toString(),
-      avgPrice: p.avgPrice.toDecimalPlaces(6).toString(),
+      avgPrice: sig17(p.avgPrice),
       lastPrice: p.mark.toString(),
       marketValue: p.marketValue.toString(),
       unrealized: p.unrealized.toString(),
@@ -217,11 +217,16 @@ export function tradeRecord(t: ClosedTrade): TradeRecord {
     symbol: t.symbol,
     side: t.side,
     entryTime: t.entryTime,
-    entryPrice: (t.entryPrice.decimalPlaces() > 6 ? t.entryPrice.toDecimalPlaces(6) : t.entryPrice).toString(),
+    entryPrice: sig17(t.entryPrice),
     exitTime: t.exitTime,
     exitPrice: t.exitPrice.toString(),
     qty: t.qty.toString(),
     pnl: t.pnl.toString(),
     fees: t.fees.toString(),
   };
+}
+
+/** An average price (a quotient, up to 40 digits) shown to float precision; single-fill prices are already exact. */
+function sig17(x: Decimal): string {
+  return (x.precision() > 17 ? x.toSignificantDigits(17) : x).toString();
 }

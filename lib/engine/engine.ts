@@ -3,7 +3,7 @@
  * loop with the synchronous simulator; the live runner calls stepAsync() with any Broker. Both go through
  * plan(), so a decision made in a backtest is the decision the runner would make on the same inputs.
  */
-import { dec, priceOf } from '../core/money.js';
+import { dec, fullPrice, priceOf, type Decimal } from '../core/money.js';
 import type { OrderRequest } from '../core/orders.js';
 import type { Broker } from '../broker/broker.js';
 import type { SimExecution, SubmitExtras } from '../broker/sim/execution.js';
@@ -39,7 +39,10 @@ export interface EngineOptions {
   readonly gate: RiskGate;
   readonly sizing: SizingSpec;
   readonly portfolio: Portfolio;
-  /** Decimal places of stop/limit prices derived from percentages (default 4). */
+  /**
+   * Decimal places of stop/limit prices (default: none, full precision like fills; a broker adapter rounds to
+   * its own tick when it sends the order).
+   */
   readonly priceDp?: number;
   /** Keep at most this many journal entries (oldest dropped; default 100,000). */
   readonly journalLimit?: number;
@@ -58,7 +61,7 @@ export class Engine {
   readonly sizing: SizingSpec;
   readonly portfolio: Portfolio;
   readonly journal: JournalEntry[] = [];
-  private readonly priceDp: number;
+  private readonly priceDp: number | undefined;
   private readonly journalLimit: number;
   private seq = 0;
 
@@ -67,7 +70,7 @@ export class Engine {
     this.gate = o.gate;
     this.sizing = o.sizing;
     this.portfolio = o.portfolio;
-    this.priceDp = o.priceDp ?? 4;
+    this.priceDp = o.priceDp;
     this.journalLimit = o.journalLimit ?? 100_000;
   }
 
@@ -166,8 +169,8 @@ export class Engine {
             ...base,
             type: intent.type,
             timeInForce: intent.timeInForce ?? 'gtc',
-            ...(intent.limitPrice !== undefined ? { limitPrice: priceOf(intent.limitPrice, this.priceDp) } : {}),
-            ...(intent.stopPrice !== undefined ? { stopPrice: priceOf(intent.stopPrice, this.priceDp) } : {}),
+            ...(intent.limitPrice !== undefined ? { limitPrice: this.px(intent.limitPrice) } : {}),
+            ...(intent.stopPrice !== undefined ? { stopPrice: this.px(intent.stopPrice) } : {}),
           };
         } else {
           req = { ...base, type: 'market' };
@@ -179,8 +182,8 @@ export class Engine {
             req = {
               ...req,
               bracket: {
-                ...(sl !== undefined ? { stopLoss: priceOf(sl, this.priceDp) } : {}),
-                ...(tp !== undefined ? { takeProfit: priceOf(tp, this.priceDp) } : {}),
+                ...(sl !== undefined ? { stopLoss: this.px(sl) } : {}),
+                ...(tp !== undefined ? { takeProfit: this.px(tp) } : {}),
               },
             };
           }
@@ -213,6 +216,10 @@ export class Engine {
     const q = targetQuantity(this.sizing, { equity, cash: pf.cashFloat, price, closes: s.close, index: ctx.index[slot], confidence });
     const scaled = this.sizing.method === 'fixed_quantity' || confidence === undefined ? q : q * Math.min(Math.max(confidence, 0), 1);
     return { qty: scaled };
+  }
+
+  private px(x: number): Decimal {
+    return this.priceDp === undefined ? fullPrice(x) : priceOf(x, this.priceDp);
   }
 
   private grossExposure(marks: ArrayLike<number>, pending: PendingView): number {

@@ -19,7 +19,7 @@
  * - Time in force 'day': an order not filled on its first eligible bar expires.
  * - Buys must be paid for in cash (no margin) unless cashCheck is off; shorts are refused unless allowShort.
  */
-import { Decimal, ZERO, dec, priceOf } from '../../core/money.js';
+import { Decimal, ZERO, dec, fullPrice } from '../../core/money.js';
 import type { Bar } from '../../core/bars.js';
 import type { Fill, Order, OrderRequest, OrderStatus, Side } from '../../core/orders.js';
 import type { SubmitResult } from '../broker.js';
@@ -412,16 +412,8 @@ function isPos(d: Decimal): boolean {
   return d.isFinite() && d.isPositive() && !d.isZero();
 }
 
-/**
- * A bar's float price as an exact decimal on a 6-decimal grid (as core's priceOf), built from the scaled integer
- * so no decimal rounding runs per fill. Ties round half up in the float domain: deterministic either way.
- */
-function barPrice(x: number): Decimal {
-  const k = Math.round(x * 1e6);
-  if (!Number.isSafeInteger(k) || k < 0) return priceOf(x);
-  const digits = String(k).padStart(7, '0');
-  return new Decimal(`${digits.slice(0, -6)}.${digits.slice(-6)}`);
-}
+/** A bar's float price at full precision (see core fullPrice): fills never snap to a tick in the simulator. */
+const barPrice = fullPrice;
 
 function isOpen(s: OrderStatus): boolean {
   return s === 'accepted' || s === 'new' || s === 'partially_filled';
