@@ -124,9 +124,9 @@ export class Engine {
           if (dir !== 0) {
             const sized = this.sizeFor(ctx, slot, price, m.equity, intent.confidence, pending, allInPlanned);
             target = dir * sized.qty;
-            allIn = sized.allInFraction !== undefined;
-            if (allIn) allInPlanned++;
-            if (allIn && dir > 0) extras = { allInFraction: sized.allInFraction };
+            allIn = sized.allInFraction !== undefined || sized.sleeveCapital !== undefined;
+            if (sized.allInFraction !== undefined) allInPlanned++;
+            if (allIn && dir > 0) extras = sized.sleeveCapital !== undefined ? { sleeveCapital: sized.sleeveCapital } : { allInFraction: sized.allInFraction };
           }
           delta = target - pos;
           break;
@@ -202,8 +202,14 @@ export class Engine {
     confidence: number | undefined,
     pending: PendingView,
     allInPlanned: number,
-  ): { qty: number; allInFraction?: number } {
+  ): { qty: number; allInFraction?: number; sleeveCapital?: Decimal } {
     const pf = this.portfolio;
+    if (this.sizing.method === 'sleeve') {
+      // Each symbol owns initial cash / n and compounds only its own P&L; the simulator sizes exactly at the fill.
+      const sleeveCapital = pf.initialCash.div(ctx.series.length);
+      const sleeveCash = Math.min(sleeveCapital.plus(pf.netCashOf(ctx.series[slot].symbol)).toNumber(), pf.cashFloat);
+      return { qty: Math.max(Math.floor(sleeveCash / price), 0), sleeveCapital };
+    }
     if (this.sizing.method === 'all_in') {
       // Split the cash evenly over the symbols not yet held or being bought. Fills happen in slot order, so
       // the k-th planned entry takes 1/(free - k) of the cash left then: every symbol gets the same share.

@@ -67,6 +67,8 @@ export interface PortfolioView {
   qtyAt(slot: number): number;
   slotOf(symbol: string): number;
   position(symbol: string): PositionView | null;
+  /** Cash the symbol has returned so far (realised P&L - its fees - its open cost basis); 0 for an unknown symbol. */
+  netCashOf(symbol: string): Decimal;
   positions(): PositionView[];
   openPositionCount(): number;
 }
@@ -182,6 +184,12 @@ export class Portfolio implements PortfolioView {
   }
   openPositionCount(): number {
     return this.open;
+  }
+
+  netCashOf(symbol: string): Decimal {
+    const p = this.bySymbol.get(symbol);
+    if (!p) return ZERO;
+    return p.realized.minus(p.fees).minus(p.basis);
   }
 
   position(symbol: string): PositionView | null {

@@ -45,6 +45,12 @@ export interface SubmitExtras {
    * price (the `--size all` of the CLI). The request's qty is then only an estimate.
    */
   readonly allInFraction?: number;
+  /**
+   * Size a buy at the fill from a sleeve: the largest whole quantity whose cost plus fee fits in the symbol's
+   * sleeve cash, i.e. this starting capital + the symbol's net cash so far (Portfolio.netCashOf), and in the
+   * account's cash. The request's qty is then only an estimate.
+   */
+  readonly sleeveCapital?: Decimal;
 }
 
 interface SimOrder {
@@ -64,6 +70,7 @@ interface SimOrder {
   readonly limitF: number;
   readonly stopF: number;
   readonly allIn?: number;
+  readonly sleeve?: Decimal;
   oco?: SimOrder;
 }
 
@@ -145,7 +152,7 @@ export class SimExecution {
         };
       }
     }
-    const o = this.newOrder(req, slot, now, undefined, extras.allInFraction);
+    const o = this.newOrder(req, slot, now, undefined, extras);
     if (this.fillAt === 'close' && req.type === 'market' && this.lastTime[slot] !== undefined) {
       this.tryFill(o, barPrice(this.lastClose[slot]), this.lastTime[slot]);
     }
@@ -234,6 +241,9 @@ export class SimExecution {
     if (extras.allInFraction !== undefined && !(extras.allInFraction > 0 && extras.allInFraction <= 1 && req.side === 'buy')) {
       return `allInFraction ${extras.allInFraction} must be in (0, 1] and only on buys`;
     }
+    if (extras.sleeveCapital !== undefined && !(isPos(extras.sleeveCapital) && req.side === 'buy' && extras.allInFraction === undefined)) {
+      return `sleeveCapital ${extras.sleeveCapital} must be > 0, only on buys and not with allInFraction`;
+    }
     const b = req.bracket;
     if (b) {
       const long = req.side === 'buy';
@@ -253,7 +263,7 @@ export class SimExecution {
     return q;
   }
 
-  private newOrder(req: OrderRequest, slot: number, now: number, parentId?: string, allIn?: number): SimOrder {
+  private newOrder(req: OrderRequest, slot: number, now: number, parentId?: string, extras: SubmitExtras = {}): SimOrder {
     const o: SimOrder = {
       id: `${this.prefix}o${++this.orderSeq}`,
       req,
@@ -268,7 +278,8 @@ export class SimExecution {
       triggered: false,
       limitF: req.limitPrice ? req.limitPrice.toNumber() : NaN,
       stopF: req.stopPrice ? req.stopPrice.toNumber() : NaN,
-      allIn,
+      allIn: extras.allInFraction,
+      sleeve: extras.sleeveCapital,
     };
     this.byId.set(o.id, o);
     this.byClientId.set(req.clientOrderId, o);
@@ -312,8 +323,12 @@ export class SimExecution {
     const req = o.req;
     let qty = o.filledQty.isZero() ? req.qty : req.qty.minus(o.filledQty);
     let fee: Decimal;
-    if (o.allIn !== undefined) {
-      const budget = o.allIn === 1 ? pf.cash : pf.cash.times(o.allIn);
+    if (o.allIn !== undefined || o.sleeve !== undefined) {
+      let budget: Decimal;
+      if (o.sleeve !== undefined) {
+        const sleeveCash = o.sleeve.plus(pf.netCashOf(req.symbol));
+        budget = sleeveCash.lt(pf.cash) ? sleeveCash : pf.cash;
+      } else budget = o.allIn === 1 ? pf.cash : pf.cash.times(o.allIn!);
       // Float estimate, then made exact: the largest whole qty with qty x price (+ fee) <= budget.
       qty = dec(Math.max(Math.floor(budget.toNumber() / price.toNumber()), 0));
       const left = budget.minus(qty.times(price));
@@ -326,7 +341,7 @@ export class SimExecution {
           fee = this.commission.fee(qty, price);
         }
       }
-      if (!isPos(qty)) return this.reject(o, time, `insufficient cash ${pf.cash} for one share at ${price}`);
+      if (!isPos(qty)) return this.reject(o, time, `insufficient ${o.sleeve !== undefined ? 'sleeve ' : ''}cash ${budget} for one share at ${price}`);
     } else {
       const pos = pf.qty(req.symbol);
       if (req.side === 'sell' && !this.allowShort && qty.gt(pos)) {
@@ -355,7 +370,7 @@ export class SimExecution {
     this.fills.push(fill);
     o.avgFillPrice = price;
     o.filledQty = o.filledQty.isZero() ? qty : o.filledQty.plus(qty);
-    if (o.allIn !== undefined) o.req = { ...req, qty };
+    if (o.allIn !== undefined || o.sleeve !== undefined) o.req = { ...req, qty };
     this.close(o, 'filled', time);
     if (o.oco && isOpen(o.oco.status)) this.close(o.oco, 'canceled', time);
     if (req.bracket) this.attachBracket(o, qty, time);
