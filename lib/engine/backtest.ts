@@ -83,6 +83,7 @@ export interface BacktestResult {
   readonly bars: number;
   readonly start: string;
   readonly end: string;
+  /** The ledger at the end (exact cash and positions). Its trades list is empty: closed trades are in `trades`. */
   readonly portfolio: Portfolio;
 }
 
@@ -93,8 +94,12 @@ export function runBacktest(o: BacktestOptions): BacktestResult {
   const dup = symbols.find((s, i) => symbols.indexOf(s) !== i);
   if (dup !== undefined) throw new ValidationError('series', 'has a symbol twice', dup);
   const nS = series.length;
-  const portfolio = new Portfolio(o.initialCash ?? 100_000, symbols);
+  // Trades become compact string records as they close, and finished orders are dropped: memory stays
+  // proportional to the bars (typed arrays) plus one small record per trade and fill.
+  const trades: TradeRecord[] = [];
+  const portfolio = new Portfolio(o.initialCash ?? 100_000, symbols, { onTrade: (t) => trades.push(tradeRecord(t)) });
   const exec = new SimExecution(portfolio, {
+    retainHistory: false,
     fillAt: o.fillAt,
     commission: o.commission,
     slippageBps: o.slippageBps,
@@ -182,7 +187,7 @@ export function runBacktest(o: BacktestOptions): BacktestResult {
     equity: { time: times, equity: eqOut },
     benchmark: { time: times, equity: benchOut },
     exposure: expOut,
-    trades: portfolio.trades.map(tradeRecord),
+    trades,
     openPositions: snap.positions.map((p) => ({
       symbol: p.symbol,
       qty: p.qty.toString(),

@@ -37,6 +37,12 @@ export interface SimOptions {
   readonly cashCheck?: boolean;
   /** Prefix of generated order and fill ids. */
   readonly idPrefix?: string;
+  /**
+   * Keep finished orders for order()/orderByClientId() and duplicate checks, and closed trades in closedTrades
+   * (default true: the paper broker answers for them). A backtest turns it off so memory does not grow with
+   * every order ever sent; its client order ids are unique by construction.
+   */
+  readonly retainHistory?: boolean;
 }
 
 export interface SubmitExtras {
@@ -90,6 +96,7 @@ export class SimExecution {
   readonly allowShort: boolean;
   readonly cashCheck: boolean;
   private readonly prefix: string;
+  private readonly retain: boolean;
   private readonly bySlot: SimOrder[][] = [];
   private readonly byId = new Map<string, SimOrder>();
   private readonly byClientId = new Map<string, SimOrder>();
@@ -115,6 +122,7 @@ export class SimExecution {
     this.allowShort = opts.allowShort ?? false;
     this.cashCheck = opts.cashCheck ?? true;
     this.prefix = opts.idPrefix ?? 'sim-';
+    this.retain = opts.retainHistory ?? true;
   }
 
   /** Number of open orders (all symbols). */
@@ -128,13 +136,18 @@ export class SimExecution {
   }
 
   submit(req: OrderRequest, now: number, extras: SubmitExtras = {}): SubmitResult {
-    const r = this.submitQuick(req, now, extras);
+    const r = this.place(req, now, extras);
     // `in` narrowing: tslab compiles without strictNullChecks, where `ok: true/false` does not narrow.
-    return 'id' in r ? { ok: true, order: toOrder(this.byId.get(r.id)!) } : r;
+    return 'id' in r ? { ok: true, order: toOrder(r) } : r;
   }
 
   /** submit() without building the Order snapshot: the backtest's form. */
   submitQuick(req: OrderRequest, now: number, extras: SubmitExtras = {}): QuickSubmitResult {
+    const r = this.place(req, now, extras);
+    return 'id' in r ? { ok: true, id: r.id } : r;
+  }
+
+  private place(req: OrderRequest, now: number, extras: SubmitExtras): SimOrder | SubmitRejection {
     if (this.byClientId.has(req.clientOrderId)) {
       return { ok: false, code: 'duplicate', reason: `clientOrderId ${req.clientOrderId} was already submitted` };
     }
@@ -156,7 +169,7 @@ export class SimExecution {
     if (this.fillAt === 'close' && req.type === 'market' && this.lastTime[slot] !== undefined) {
       this.tryFill(o, barPrice(this.lastClose[slot]), this.lastTime[slot]);
     }
-    return { ok: true, id: o.id };
+    return o;
   }
 
   cancel(orderId: string): boolean {
@@ -366,7 +379,7 @@ export class SimExecution {
       time,
     };
     const trade = pf.applyFill(fill);
-    if (trade) this.closedTrades.push(trade);
+    if (trade && this.retain) this.closedTrades.push(trade);
     this.fills.push(fill);
     o.avgFillPrice = price;
     o.filledQty = o.filledQty.isZero() ? qty : o.filledQty.plus(qty);
@@ -412,6 +425,10 @@ export class SimExecution {
     if (isOpen(o.status)) this.openTotal--;
     o.status = status;
     o.updatedAt = time;
+    if (!this.retain) {
+      this.byId.delete(o.id);
+      this.byClientId.delete(o.req.clientOrderId);
+    }
   }
 }
 
