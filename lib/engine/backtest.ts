@@ -18,6 +18,7 @@ import type { SizingSpec } from '../risk/sizing.js';
 import type { Strategy, StrategyContext } from '../strategy/types.js';
 import { Engine, type JournalEntry } from './engine.js';
 import { mergedTimes } from './timeline.js';
+import { FillLog } from './fill-log.js';
 import type { ClosedTrade as MetricsTrade, EquityCurve } from '../metrics/types.js';
 
 export interface BacktestOptions {
@@ -98,8 +99,10 @@ export function runBacktest(o: BacktestOptions): BacktestResult {
   // proportional to the bars (typed arrays) plus one small record per trade and fill.
   const trades: TradeRecord[] = [];
   const portfolio = new Portfolio(o.initialCash ?? 100_000, symbols, { onTrade: (t) => trades.push(tradeRecord(t)) });
+  const fillLog = new FillLog();
   const exec = new SimExecution(portfolio, {
     retainHistory: false,
+    onFill: (f) => fillLog.push(f),
     fillAt: o.fillAt,
     commission: o.commission,
     slippageBps: o.slippageBps,
@@ -172,8 +175,8 @@ export function runBacktest(o: BacktestOptions): BacktestResult {
 
   const lastMark = (sym: string) => dec(marks[symbols.indexOf(sym)]);
   const snap = portfolio.snapshot(lastMark);
-  let notional = 0;
-  for (const f of exec.fills) notional += Math.abs(f.qty.toNumber() * f.price.toNumber());
+  const notional = fillLog.tradedNotional;
+  let fills: Fill[] | null = null;
   let meanEq = 0;
   for (let k = 0; k < T; k++) meanEq += eqOut[k];
   meanEq = T > 0 ? meanEq / T : cash0;
@@ -197,7 +200,10 @@ export function runBacktest(o: BacktestOptions): BacktestResult {
       unrealized: p.unrealized.toString(),
       entryTime: p.openedAt,
     })),
-    fills: exec.fills,
+    /** Rebuilt from the compact log on first read (a long run keeps ~40 bytes per fill until then). */
+    get fills(): readonly Fill[] {
+      return (fills ??= fillLog.toArray());
+    },
     tradedNotional: notional,
     turnover: meanEq > 0 ? notional / meanEq : 0,
     fees: portfolio.fees.toString(),

@@ -43,6 +43,8 @@ export interface SimOptions {
    * every order ever sent; its client order ids are unique by construction.
    */
   readonly retainHistory?: boolean;
+  /** Receives every fill; with retainHistory false, `fills` then holds only the latest bar's fills. */
+  readonly onFill?: (f: Fill) => void;
 }
 
 export interface SubmitExtras {
@@ -62,6 +64,8 @@ export interface SubmitExtras {
 interface SimOrder {
   readonly id: string;
   req: OrderRequest;
+  /** req.qty as a float at submission (pendingSigned's hot path: no decimal work per call). */
+  readonly qtyF: number;
   readonly slot: number;
   status: OrderStatus;
   filledQty: Decimal;
@@ -97,6 +101,7 @@ export class SimExecution {
   readonly cashCheck: boolean;
   private readonly prefix: string;
   private readonly retain: boolean;
+  private readonly sink: ((f: Fill) => void) | undefined;
   private readonly bySlot: SimOrder[][] = [];
   private readonly byId = new Map<string, SimOrder>();
   private readonly byClientId = new Map<string, SimOrder>();
@@ -105,6 +110,7 @@ export class SimExecution {
   private orderSeq = 0;
   private fillSeq = 0;
   private openTotal = 0;
+  /** Every fill in order (with retainHistory false: only the fills of the latest bar; see onFill). */
   readonly fills: Fill[] = [];
   /** Trades closed by fills, in order (the portfolio keeps them too). */
   readonly closedTrades: ClosedTrade[] = [];
@@ -123,6 +129,7 @@ export class SimExecution {
     this.cashCheck = opts.cashCheck ?? true;
     this.prefix = opts.idPrefix ?? 'sim-';
     this.retain = opts.retainHistory ?? true;
+    this.sink = opts.onFill;
   }
 
   /** Number of open orders (all symbols). */
@@ -195,11 +202,11 @@ export class SimExecution {
   /** Signed quantity still to fill on open non-child orders of a symbol (what the strategy's targets must net out). */
   pendingSigned(symbol: string): number {
     const l = this.bySlot[this.portfolio.slotOf(symbol)];
-    if (!l) return 0;
+    if (!l || l.length === 0) return 0;
     let q = 0;
     for (const o of l) {
       if (!isOpen(o.status) || o.parentId) continue;
-      const rest = o.req.qty.minus(o.filledQty).toNumber();
+      const rest = o.filledQty.isZero() ? o.qtyF : o.req.qty.minus(o.filledQty).toNumber();
       q += o.req.side === 'buy' ? rest : -rest;
     }
     return q;
@@ -214,6 +221,7 @@ export class SimExecution {
   onBar(slot: number, time: number, open: number, high: number, low: number, close: number): readonly Fill[] {
     this.lastClose[slot] = close;
     this.lastTime[slot] = time;
+    if (!this.retain && this.fills.length > 0) this.fills.length = 0;
     const list = this.bySlot[slot];
     if (list === undefined || list.length === 0) return NO_FILLS;
     const before = this.fills.length;
@@ -280,6 +288,7 @@ export class SimExecution {
     const o: SimOrder = {
       id: `${this.prefix}o${++this.orderSeq}`,
       req,
+      qtyF: req.qty.toNumber(),
       slot,
       status: 'accepted',
       filledQty: ZERO,
@@ -381,6 +390,7 @@ export class SimExecution {
     const trade = pf.applyFill(fill);
     if (trade && this.retain) this.closedTrades.push(trade);
     this.fills.push(fill);
+    this.sink?.(fill);
     o.avgFillPrice = price;
     o.filledQty = o.filledQty.isZero() ? qty : o.filledQty.plus(qty);
     if (o.allIn !== undefined || o.sleeve !== undefined) o.req = { ...req, qty };
