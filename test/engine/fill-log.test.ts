@@ -26,7 +26,9 @@ describe('FillLog: compact fills that rebuild exactly', () => {
           ? fill(i, { side: 'sell', symbol: `S${i % 7}`, price: dec('0.74228392535227395577'), fee: dec('1.23'), qty: dec(i + 1) })
           : i % 3 === 1
             ? fill(i, { qty: dec('0.1234567890123456789'), fee: dec('0.000000000000000001') })
-            : fill(i, {});
+            : i === 5
+              ? fill(i, { id: 'paper-f5', orderId: 'other-o5', clientOrderId: 'manual' })
+              : fill(i, { clientOrderId: `sma-crossover(10,30):X:${1000 * i}:${i}` });
       input.push(f);
       log.push(f);
     }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isoDate, type BarSeries } from '../../lib/core/bars.js';
 import { main } from '../../scripts/backtest.js';
+import { sizingSchema } from '../../lib/config/schema.js';
 import { dec } from '../../lib/core/money.js';
 import { syntheticMarket } from '../../lib/data/synthetic.js';
 import { runBacktest } from '../../lib/engine/index.js';
@@ -61,6 +62,8 @@ describe('sleeve sizing: each symbol owns a fixed share of the starting cash and
     const base = { fraction: 0.1, quantity: 1, target_volatility: 0.15 };
     expect(sizingFromConfig({ ...base, method: 'sleeve' })).toEqual({ method: 'sleeve' });
     expect(sizingFromConfig({ ...base, method: 'all_in' })).toEqual({ method: 'all_in' });
+    expect(sizingFromConfig(sizingSchema.parse({ method: 'sleeve' }))).toEqual({ method: 'sleeve' });
+    expect(() => sizingSchema.parse({ method: 'sleeves' })).toThrow();
   });
 });
 
