@@ -28,7 +28,7 @@ export function dec(x: DecimalLike): Decimal {
  * exactly: a price has at most ~20 decimals for prices above 1e-3, so qty x price and cash sums stay within
  * the 40 significant digits of Decimal up to 1e19 of cash and no arithmetic rounding happens at all.
  * Adjusted prices are not tradable quotes, so nothing here snaps to a tick; a broker adapter that needs one
- * (Alpaca: 0.01 at or above $1, 0.0001 below) rounds when it builds its order (priceOf below).
+ * (Alpaca: 0.01 at or above $1, 0.0001 below) rounds when it builds its order (lib/broker/alpaca toTick).
  */
 export function fullPrice(x: number): Decimal {
   if (!Number.isFinite(x)) throw new Error(`not a finite price: ${x}`);
