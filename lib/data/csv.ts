@@ -111,7 +111,7 @@ export function parseCsv(text: string, opts: CsvOptions & { symbol: string }, so
     const row = ln.row;
     if (quote >= 0 && quote < ln.pos) quote = text.indexOf('"', ln.pos);
     if (quote >= 0 && quote < ln.end) {
-      // Quoted fields: the general splitter, then the same offsets over the cells.
+      // Quoted fields (rare): split the line and parse its cells the general way.
       const cells = splitRow(ln.text);
       if (cells.length < width) throw new DataError(source, row, null, `expected ${width} fields, found ${cells.length}`);
       parseQuotedRow(cells, layout, raw, n, source, row);
