@@ -19,18 +19,14 @@ export class FillLog {
   private readonly symbols: string[] = [];
   private readonly symbolOf = new Map<string, number>();
   /**
-   * Ids, compressed: `<prefix>f<n>` / `<prefix>o<n>` keep only n, and `<head>:<a>:<b>` client ids (the engine's
-   * strategy:symbol:time:seq) keep an interned head and two numbers; any other id is kept whole in `odd`.
+   * Ids: the simulator's `<prefix>f<n>` / `<prefix>o<n>` keep only n (any other form is kept whole in `odd`);
+   * client order ids are kept as they are (they are what a user searches for).
    */
   private fillNo = new Float64Array(64);
   private orderNo = new Float64Array(64);
-  private clientA = new Float64Array(64);
-  private clientB = new Float64Array(64);
-  private clientHead = new Int32Array(64);
-  private readonly heads: string[] = [];
-  private readonly headOf = new Map<string, number>();
   private prefix: string | null = null;
-  private readonly odd = new Map<number, [string, string, string]>();
+  private readonly clientIds: string[] = [];
+  private readonly odd = new Map<number, [string, string]>();
   /** Exact [qty, price, fee] strings of fills whose decimals a float cannot carry (e.g. slipped prices). */
   private readonly exact = new Map<number, [string, string, string]>();
   private notional = 0;
@@ -60,7 +56,8 @@ export class FillLog {
       this.symbolOf.set(f.symbol, s);
     }
     this.symbolIx[i] = s;
-    if (!this.packIds(i, f)) this.odd.set(i, [f.id, f.orderId, f.clientOrderId]);
+    this.clientIds.push(f.clientOrderId);
+    if (!this.packIds(i, f)) this.odd.set(i, [f.id, f.orderId]);
     if (!roundTrips(f.qty, q) || !roundTrips(f.price, p) || !roundTrips(f.fee, fee)) this.exact.set(i, [f.qty.toString(), f.price.toString(), f.fee.toString()]);
     this.notional += Math.abs(q * p);
   }
@@ -72,7 +69,7 @@ export class FillLog {
     return {
       id: odd ? odd[0] : `${this.prefix}f${this.fillNo[i]}`,
       orderId: odd ? odd[1] : `${this.prefix}o${this.orderNo[i]}`,
-      clientOrderId: odd ? odd[2] : `${this.heads[this.clientHead[i]]}:${this.clientA[i]}:${this.clientB[i]}`,
+      clientOrderId: this.clientIds[i],
       symbol: this.symbols[this.symbolIx[i]],
       side: (this.sell[i] ? 'sell' : 'buy') as Side,
       qty: new Decimal(ex ? ex[0] : this.qty[i]),
@@ -92,28 +89,11 @@ export class FillLog {
     if (this.prefix === null) this.prefix = fm[1];
     if (fm[1] !== this.prefix || !f.orderId.startsWith(`${this.prefix}o`)) return false;
     const on = f.orderId.slice(this.prefix.length + 1);
-    const c = f.clientOrderId;
-    const k2 = c.lastIndexOf(':');
-    const k1 = k2 > 0 ? c.lastIndexOf(':', k2 - 1) : -1;
-    if (k1 < 0) return false;
-    const a = c.slice(k1 + 1, k2);
-    const b = c.slice(k2 + 1);
     const fn = Number(fm[2]);
     const onN = Number(on);
-    const aN = Number(a);
-    const bN = Number(b);
-    if (String(fn) !== fm[2] || String(onN) !== on || String(aN) !== a || String(bN) !== b) return false;
-    const head = c.slice(0, k1);
-    let h = this.headOf.get(head);
-    if (h === undefined) {
-      h = this.heads.push(head) - 1;
-      this.headOf.set(head, h);
-    }
+    if (String(fn) !== fm[2] || String(onN) !== on) return false;
     this.fillNo[i] = fn;
     this.orderNo[i] = onN;
-    this.clientA[i] = aN;
-    this.clientB[i] = bN;
-    this.clientHead[i] = h;
     return true;
   }
 
@@ -132,9 +112,6 @@ export class FillLog {
     this.sell = g(this.sell, (k) => new Uint8Array(k));
     this.fillNo = g(this.fillNo, (k) => new Float64Array(k));
     this.orderNo = g(this.orderNo, (k) => new Float64Array(k));
-    this.clientA = g(this.clientA, (k) => new Float64Array(k));
-    this.clientB = g(this.clientB, (k) => new Float64Array(k));
-    this.clientHead = g(this.clientHead, (k) => new Int32Array(k));
   }
 }
 
