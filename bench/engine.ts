@@ -170,6 +170,7 @@ export async function run(): Promise<void> {
   console.log('\nscaling (synthetic 1-minute random walk, same strategy; each size in its own child process: peak RSS includes the input bars):');
   console.log('| bars | symbols | engine s | bars/s | per CPU-s | trades | RSS with data loaded | peak RSS |');
   console.log('|---|---|---|---|---|---|---|---|');
+  const rows: Record<string, ScaleRow> = {};
   for (const [n, s] of [
     [100_000, 1],
     [1_000_000, 1],
@@ -178,7 +179,17 @@ export async function run(): Promise<void> {
   ] as const) {
     const r = scale(n, s);
     if (!r) continue;
+    rows[`${n}x${s}`] = r;
     console.log(`| ${fmt(r.bars)} | ${s} | ${(r.ms / 1000).toFixed(2)} | ${fmt(r.bars / (r.ms / 1000))} | ${fmt(r.bars / (r.cpuMs / 1000))} | ${fmt(r.trades)} | ${fmt(r.dataMb)} MB | ${fmt(r.peakMb)} MB |`);
+  }
+  const a = rows['1000000x1'];
+  const b = rows['10000000x1'];
+  if (a && b) {
+    const perBar = (r: ScaleRow) => (r.cpuMs * 1e6) / r.bars;
+    console.log(
+      `linearity, 1M -> 10M bars on one symbol: CPU per bar ${perBar(a).toFixed(0)} -> ${perBar(b).toFixed(0)} ns (x${(perBar(b) / perBar(a)).toFixed(2)}); ` +
+        `memory above the loaded bars ${fmt(a.peakMb - a.dataMb)} -> ${fmt(b.peakMb - b.dataMb)} MB (x${((b.peakMb - b.dataMb) / (a.peakMb - a.dataMb)).toFixed(1)} for 10x the bars); the 100k row is mostly JIT warm-up in a fresh process`,
+    );
   }
 }
 
