@@ -410,18 +410,19 @@ export function inferInterval(time: Float64Array): Interval {
   return best;
 }
 
+/** Views of the first n rows (no copy: the columns were sized by a line count, at most a few rows too long). */
 function trim(c: RawColumns, n: number): RawColumns {
-  const s = (a: Float64Array | null) => (a ? a.slice(0, n) : null);
+  const s = (a: Float64Array | null) => (a ? a.subarray(0, n) : null);
   return {
-    time: c.time.slice(0, n),
-    open: c.open.slice(0, n),
-    high: c.high.slice(0, n),
-    low: c.low.slice(0, n),
-    close: c.close.slice(0, n),
-    volume: c.volume.slice(0, n),
+    time: c.time.subarray(0, n),
+    open: c.open.subarray(0, n),
+    high: c.high.subarray(0, n),
+    low: c.low.subarray(0, n),
+    close: c.close.subarray(0, n),
+    volume: c.volume.subarray(0, n),
     adjClose: s(c.adjClose),
     dividends: s(c.dividends),
     splits: s(c.splits),
-    line: c.line.slice(0, n),
+    line: c.line.subarray(0, n),
   };
 }
