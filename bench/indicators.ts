@@ -259,7 +259,7 @@ function fmt(ms: number | undefined): string {
 }
 
 export async function run(): Promise<void> {
-  console.log(`\n## Indicators over ${N.toLocaleString('en-US')} points (ms; ours = batch form; x = ours / hand loop, target <= 2)`);
+  console.log(`\n## Indicators over ${N.toLocaleString('en-US')} points (ms; ours = batch form; x = ours / hand loop, target <= 2; technicalindicators and trading-signals measured in this run)`);
   const s = randomWalk(N, 1);
   const { high: h, low: l, close: c, volume: v, time: t } = s;
   const arr = Array.from(c);

@@ -1,12 +1,13 @@
 /**
  * npm run backtest -- --csv FILE [--csv FILE ...] --strategy sma-crossover|buy-and-hold|ml [--model models/NAME]
- *   --fast 10 --slow 30 --size all|N
+ *   --fast 10 --slow 30 --size all|sleeve|N
  *   --cash 100000 [--commission PER_SHARE | per_share=X,percent=Y,minimum=Z] [--slippage-bps B]
  *   [--fill-at next_open|close] [--no-adjust] [--risk none|default] --json OUT.json --html OUT.html
  * Without --csv it runs on the offline synthetic market (--symbols A,B --start --end --seed).
  *
  * Sizing: `--size all` puts all cash in at the fill price (floor(cash / fill price) shares, split evenly over
- * symbols not yet held); `--size N` buys N shares. The CLI's explicit sizing overrides the risk gate's caps:
+ * symbols not yet held); `--size sleeve` gives each symbol cash / number of symbols that compounds only its own
+ * P&L, also sized at the fill price; `--size N` buys N shares. The CLI's explicit sizing overrides the risk gate's caps:
  * by default it runs with permissive limits (no 10 % position cap, no brackets, shorts off), which is what a
  * comparison with backtrader expects. `--risk default` applies the library's default limits instead.
  * `--strategy ml --model DIR` trades a registry model out of sample (walk-forward models replay their saved
@@ -40,7 +41,7 @@ export interface CliArgs {
   given: Set<'size' | 'risk' | 'symbols'>;
   fast: number;
   slow: number;
-  size: 'all' | number;
+  size: 'all' | 'sleeve' | number;
   cash: number;
   commission: CommissionSpec;
   slippageBps: number;
@@ -57,7 +58,7 @@ export interface CliArgs {
 }
 
 const USAGE =
-  'usage: npm run backtest -- [--csv FILE ...] [--strategy sma-crossover|buy-and-hold|ml] [--model models/NAME] [--fast 10] [--slow 30] [--size all|N] ' +
+  'usage: npm run backtest -- [--csv FILE ...] [--strategy sma-crossover|buy-and-hold|ml] [--model models/NAME] [--fast 10] [--slow 30] [--size all|sleeve|N] ' +
   '[--cash 100000] [--commission PER_SHARE|per_share=X,percent=Y,minimum=Z] [--slippage-bps 0] [--fill-at next_open|close] ' +
   '[--no-adjust] [--risk none|default] [--json OUT.json] [--html OUT.html] [--symbols A,B] [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--seed 42] [--quiet]';
 
@@ -127,7 +128,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         break;
       case '--size': {
         const v = value();
-        a.size = v === 'all' ? 'all' : num(flag, v, (n) => n > 0, '"all" or a number of shares > 0');
+        a.size = v === 'all' || v === 'sleeve' ? v : num(flag, v, (n) => n > 0, '"all", "sleeve" or a number of shares > 0');
         a.given.add('size');
         break;
       }
@@ -271,7 +272,7 @@ export async function main(argv: readonly string[], log: (s: string) => void = c
     throw e;
   }
   const mlDefaults = args.strategy === 'ml' && !args.given.has('size');
-  const sizing: SizingSpec = mlDefaults ? { method: 'fixed_fraction', fraction: DEFAULT_LIMITS.maxPositionFraction } : args.size === 'all' ? { method: 'all_in' } : { method: 'fixed_quantity', quantity: args.size };
+  const sizing: SizingSpec = mlDefaults ? { method: 'fixed_fraction', fraction: DEFAULT_LIMITS.maxPositionFraction } : args.size === 'all' ? { method: 'all_in' } : args.size === 'sleeve' ? { method: 'sleeve' } : { method: 'fixed_quantity', quantity: args.size };
   const limits: RiskLimits = args.risk === 'default' || (mlDefaults && !args.given.has('risk')) ? DEFAULT_LIMITS : permissiveLimits();
   let r: BacktestResult;
   try {

@@ -2,8 +2,8 @@
  * npm run features -- --csv FILE [--out FILE.csv] [--no-adjust] [--features name,name,...]
  *
  * Reads a bar CSV (any layout lib/data/csv reads), adjusts it for splits and dividends unless --no-adjust, and
- * writes one row per bar: `date`, the classic indicator columns (sma_10, sma_30, ema_12, ema_26, rsi_14, macd,
- * macd_signal, macd_hist, bb_upper, bb_middle, bb_lower) and the features (the default set unless --features).
+ * writes one row per bar: `date`, every indicator of lib/indicators (sma, ema, wma, rsi, macd, bollinger, true range,
+ * atr, adx, stochastic, roc, momentum, stddev, obv, vwap: INDICATOR_COLUMNS) and the features (default set unless --features).
  * Warm-up cells are empty. Without --out the CSV goes to stdout.
  */
 import { writeFileSync } from 'node:fs';

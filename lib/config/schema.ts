@@ -90,7 +90,11 @@ export const strategySchema = z.strictObject({
 });
 
 export const sizingSchema = z.strictObject({
-  method: z.enum(['fixed_fraction', 'fixed_quantity', 'volatility_target']).default('fixed_fraction'),
+  /**
+   * all_in: the cash on hand at the fill, split evenly over symbols not held; sleeve: each symbol owns
+   * initial_cash / number of symbols and compounds only its own P&L (README: Sizing on multi-symbol runs).
+   */
+  method: z.enum(['fixed_fraction', 'fixed_quantity', 'volatility_target', 'all_in', 'sleeve']).default('fixed_fraction'),
   fraction: fraction().default(0.1),
   quantity: positive().default(100),
   /** Annualised volatility target per position for volatility_target sizing. */

@@ -72,18 +72,18 @@ export function readCsvFile(path: string, opts: CsvOptions = {}): BarSeries {
 }
 
 export function parseCsv(text: string, opts: CsvOptions & { symbol: string }, source = opts.symbol): CsvLoad {
-  const lines = text.split(/\r?\n/);
-  let first = 0;
-  while (first < lines.length && lines[first].trim() === '') first++;
-  if (first === lines.length) throw new DataError(source, null, null, 'file is empty');
-  const head = splitRow(lines[first]);
+  // One pass over the text with indexOf: no array of lines, no array of cells per row (1M rows in well under 1 s).
+  const ln = new LineScanner(text);
+  if (!ln.next()) throw new DataError(source, null, null, 'file is empty');
+  const head = splitRow(ln.text);
+  const headRow = ln.row;
   const hasHeader = !/^\d{4}-?\d{2}-?\d{2}/.test(head[0].trim());
-  const firstData = hasHeader ? first + 1 : first;
-  const sample = firstDataRow(lines, firstData);
-  if (!sample) throw new DataError(source, null, null, 'no data rows');
-  const layout = hasHeader ? headerLayout(head, sample, source, first + 1) : positionalLayout(sample);
+  const dataStart = hasHeader ? ln.mark() : ln.current();
+  if (hasHeader && !ln.next()) throw new DataError(source, null, null, 'no data rows');
+  const sample = splitRow(ln.text);
+  const layout = hasHeader ? headerLayout(head, sample, source, headRow) : positionalLayout(sample);
 
-  const cap = lines.length - firstData;
+  const cap = countLines(text, dataStart.pos);
   const raw: RawColumns = {
     time: new Float64Array(cap),
     open: new Float64Array(cap),
@@ -96,27 +96,57 @@ export function parseCsv(text: string, opts: CsvOptions & { symbol: string }, so
     splits: layout.splits === undefined ? null : new Float64Array(cap),
     line: new Int32Array(cap),
   };
+  const width = layout.width;
+  // Fields to locate: the layout's width, or further when a used column lies beyond it (headerless volume).
+  const used = Math.max(width, ...[layout.date, layout.time, layout.open, layout.high, layout.low, layout.close, layout.volume, layout.adjClose, layout.dividends, layout.splits].map((k) => (k ?? -1) + 1));
+  const starts = new Int32Array(used);
+  const ends = new Int32Array(used);
+  const cell = (k: number) => text.slice(starts[k], ends[k]);
+  const field = (k: number) => fastNum(text, starts[k], ends[k]);
   let n = 0;
-  for (let li = firstData; li < lines.length; li++) {
-    const line = lines[li];
-    if (line.trim() === '') continue;
-    const cells = splitRow(line);
-    const row = li + 1;
-    if (cells.length < layout.width) {
-      throw new DataError(source, row, null, `expected ${layout.width} fields, found ${cells.length}`);
+  ln.reset(dataStart);
+  // The next quote at or after the current line (found once, not rescanned per line: that would be quadratic).
+  let quote = text.indexOf('"', dataStart.pos);
+  while (ln.next()) {
+    const row = ln.row;
+    if (quote >= 0 && quote < ln.pos) quote = text.indexOf('"', ln.pos);
+    if (quote >= 0 && quote < ln.end) {
+      // Quoted fields (rare): split the line and parse its cells the general way.
+      const cells = splitRow(ln.text);
+      if (cells.length < width) throw new DataError(source, row, null, `expected ${width} fields, found ${cells.length}`);
+      parseQuotedRow(cells, layout, raw, n, source, row);
+      raw.line[n++] = row;
+      continue;
     }
-    const dateText = layout.time === undefined ? cells[layout.date] : `${cells[layout.date]} ${cells[layout.time]}`;
-    const t = parseTimestamp(dateText);
-    if (Number.isNaN(t)) throw new DataError(source, row, 'date', `cannot read ${JSON.stringify(dateText)} as a date`);
+    let found = 0;
+    let a = ln.pos;
+    while (found < used) {
+      const c = text.indexOf(',', a);
+      const e = c < 0 || c > ln.end ? ln.end : c;
+      starts[found] = a;
+      ends[found] = e;
+      found++;
+      if (e === ln.end) break;
+      a = e + 1;
+    }
+    if (found < width) throw new DataError(source, row, null, `expected ${width} fields, found ${ln.text.split(',').length}`);
+    for (let k = found; k < used; k++) starts[k] = ends[k] = ln.end; // missing optional trailing fields read as empty
+    let t = layout.time === undefined ? fastTimestamp(text, starts[layout.date], ends[layout.date]) : fastDateTime(text, starts[layout.date], ends[layout.date], starts[layout.time], ends[layout.time]);
+    if (t !== t) {
+      // Not the common layout: the general parser decides (and names the row when it cannot).
+      const dateText = layout.time === undefined ? cell(layout.date) : `${cell(layout.date)} ${cell(layout.time)}`;
+      t = parseTimestamp(dateText);
+      if (Number.isNaN(t)) throw new DataError(source, row, 'date', `cannot read ${JSON.stringify(dateText)} as a date`);
+    }
     raw.time[n] = t;
-    raw.open[n] = num(cells[layout.open]);
-    raw.high[n] = num(cells[layout.high]);
-    raw.low[n] = num(cells[layout.low]);
-    raw.close[n] = num(cells[layout.close]);
-    raw.volume[n] = layout.volume === undefined ? 0 : num(cells[layout.volume]);
-    if (raw.adjClose) raw.adjClose[n] = num(cells[layout.adjClose!]);
-    if (raw.dividends) raw.dividends[n] = num(cells[layout.dividends!]) || 0;
-    if (raw.splits) raw.splits[n] = num(cells[layout.splits!]) || 1;
+    raw.open[n] = field(layout.open);
+    raw.high[n] = field(layout.high);
+    raw.low[n] = field(layout.low);
+    raw.close[n] = field(layout.close);
+    raw.volume[n] = layout.volume === undefined ? 0 : field(layout.volume);
+    if (raw.adjClose) raw.adjClose[n] = field(layout.adjClose!);
+    if (raw.dividends) raw.dividends[n] = field(layout.dividends!) || 0;
+    if (raw.splits) raw.splits[n] = field(layout.splits!) || 1;
     raw.line[n] = row;
     n++;
   }
@@ -132,6 +162,150 @@ export function parseCsv(text: string, opts: CsvOptions & { symbol: string }, so
   let series = makeSeries(opts.symbol, interval, cols, false);
   if (opts.adjust !== false) series = adjustSeries(series);
   return { series, issues };
+}
+
+function parseQuotedRow(cells: string[], layout: Layout, raw: RawColumns, n: number, source: string, row: number): void {
+  const dateText = layout.time === undefined ? cells[layout.date] : `${cells[layout.date]} ${cells[layout.time]}`;
+  const t = parseTimestamp(dateText);
+  if (Number.isNaN(t)) throw new DataError(source, row, 'date', `cannot read ${JSON.stringify(dateText)} as a date`);
+  raw.time[n] = t;
+  raw.open[n] = num(cells[layout.open]);
+  raw.high[n] = num(cells[layout.high]);
+  raw.low[n] = num(cells[layout.low]);
+  raw.close[n] = num(cells[layout.close]);
+  raw.volume[n] = layout.volume === undefined ? 0 : num(cells[layout.volume]);
+  if (raw.adjClose) raw.adjClose[n] = num(cells[layout.adjClose!]);
+  if (raw.dividends) raw.dividends[n] = num(cells[layout.dividends!]) || 0;
+  if (raw.splits) raw.splits[n] = num(cells[layout.splits!]) || 1;
+}
+
+/** Lines of a text by offsets, without allocating per line: next() moves pos/end/row to the next non-blank line. */
+class LineScanner {
+  /** Start and end (before \r?\n) of the current line, and its 1-based number. */
+  pos = 0;
+  end = 0;
+  row = 0;
+  private nextPos = 0;
+  constructor(private readonly src: string) {}
+  get text(): string {
+    return this.src.slice(this.pos, this.end);
+  }
+  /** Where the scan stands (to come back with reset). */
+  mark(): { pos: number; row: number } {
+    return { pos: this.nextPos, row: this.row };
+  }
+  current(): { pos: number; row: number } {
+    return { pos: this.pos, row: this.row - 1 };
+  }
+  reset(m: { pos: number; row: number }): void {
+    this.nextPos = m.pos;
+    this.row = m.row;
+  }
+  next(): boolean {
+    const s = this.src;
+    while (this.nextPos < s.length) {
+      const pos = this.nextPos;
+      let nl = s.indexOf('\n', pos);
+      if (nl < 0) nl = s.length;
+      const end = nl > pos && s.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      this.row++;
+      this.nextPos = nl + 1;
+      if (end > pos && (s.charCodeAt(pos) > 32 || s.slice(pos, end).trim() !== '')) {
+        this.pos = pos;
+        this.end = end;
+        return true;
+      }
+    }
+    return false;
+  }
+}
+
+function countLines(s: string, from: number): number {
+  let n = 1;
+  for (let i = s.indexOf('\n', from); i >= 0; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+const TWO53 = 2 ** 53;
+
+/**
+ * A plain decimal field (-?digits[.digits]) parsed from the text without a substring: an integer mantissa
+ * below 2^53 divided by an exact power of ten is correctly rounded (Clinger's fast path), so the result is
+ * exactly Number(field). Anything else (exponents, spaces, 'null', long mantissas) goes through num().
+ */
+function fastNum(s: string, a: number, b: number): number {
+  let i = a;
+  let neg = false;
+  if (i < b && s.charCodeAt(i) === 45) {
+    neg = true;
+    i++;
+  }
+  let m = 0;
+  let digits = 0;
+  let frac = -1;
+  for (; i < b; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c >= 0 && c <= 9) {
+      m = m * 10 + c;
+      digits++;
+      if (frac >= 0) frac++;
+    } else if (c === -2 && frac < 0) frac = 0; // '.'
+    else return num(s.slice(a, b));
+  }
+  if (digits === 0 || m >= TWO53 || frac > 22) return num(s.slice(a, b));
+  const v = frac > 0 ? m / POW10[frac] : m;
+  return neg ? -v : v;
+}
+
+const CUM_DAYS = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+function d2(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : NaN;
+}
+
+/** YYYY-MM-DD at s[a..a+10) as UTC ms, NaN when it is not a valid calendar date in that form. */
+function fastDate(s: string, a: number): number {
+  if (s.charCodeAt(a + 4) !== 45 || s.charCodeAt(a + 7) !== 45) return NaN;
+  const y = d2(s, a) * 100 + d2(s, a + 2);
+  const mo = d2(s, a + 5);
+  const d = d2(s, a + 8);
+  if (!(mo >= 1 && mo <= 12 && d >= 1)) return NaN;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const dim = mo === 2 ? (leap ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
+  if (d > dim) return NaN;
+  // Days since 1970-01-01 (proleptic Gregorian), exactly as Date.UTC.
+  const yy = y - 1;
+  const days = (y - 1970) * 365 + (Math.floor(yy / 4) - Math.floor(yy / 100) + Math.floor(yy / 400) - 477) + CUM_DAYS[mo - 1] + (mo > 2 && leap ? 1 : 0) + d - 1;
+  return days * 86_400_000;
+}
+
+/** HH:MM[:SS] at s[a..b) as ms of the day, NaN otherwise. */
+function fastTime(s: string, a: number, b: number): number {
+  const len = b - a;
+  if (len !== 5 && len !== 8) return NaN;
+  if (s.charCodeAt(a + 2) !== 58 || (len === 8 && s.charCodeAt(a + 5) !== 58)) return NaN;
+  const h = d2(s, a);
+  const mi = d2(s, a + 3);
+  const se = len === 8 ? d2(s, a + 6) : 0;
+  if (!(h <= 23 && mi <= 59 && se <= 59)) return NaN;
+  return ((h * 60 + mi) * 60 + se) * 1000;
+}
+
+/** The common timestamp forms (YYYY-MM-DD, optionally with ' ' or 'T' and HH:MM[:SS]); NaN sends the row to parseTimestamp. */
+function fastTimestamp(s: string, a: number, b: number): number {
+  const len = b - a;
+  if (len === 10) return fastDate(s, a);
+  if (len !== 16 && len !== 19) return NaN;
+  const sep = s.charCodeAt(a + 10);
+  if (sep !== 32 && sep !== 84) return NaN;
+  return fastDate(s, a) + fastTime(s, a + 11, b);
+}
+
+function fastDateTime(s: string, a: number, b: number, ta: number, tb: number): number {
+  return b - a === 10 ? fastDate(s, a) + fastTime(s, ta, tb) : NaN;
 }
 
 interface Layout {
@@ -174,11 +348,6 @@ function positionalLayout(sample: string[]): Layout {
   const hasTime = /^\d{1,2}:\d{2}/.test(sample[1] ?? '');
   const o = hasTime ? 2 : 1;
   return { width: o + 4, date: 0, time: hasTime ? 1 : undefined, open: o, high: o + 1, low: o + 2, close: o + 3, volume: sample.length > o + 4 ? o + 4 : undefined };
-}
-
-function firstDataRow(lines: string[], from: number): string[] | null {
-  for (let i = from; i < lines.length; i++) if (lines[i].trim() !== '') return splitRow(lines[i]);
-  return null;
 }
 
 function splitRow(line: string): string[] {
@@ -241,18 +410,19 @@ export function inferInterval(time: Float64Array): Interval {
   return best;
 }
 
+/** Views of the first n rows (no copy: the columns were sized by a line count, at most a few rows too long). */
 function trim(c: RawColumns, n: number): RawColumns {
-  const s = (a: Float64Array | null) => (a ? a.slice(0, n) : null);
+  const s = (a: Float64Array | null) => (a ? a.subarray(0, n) : null);
   return {
-    time: c.time.slice(0, n),
-    open: c.open.slice(0, n),
-    high: c.high.slice(0, n),
-    low: c.low.slice(0, n),
-    close: c.close.slice(0, n),
-    volume: c.volume.slice(0, n),
+    time: c.time.subarray(0, n),
+    open: c.open.subarray(0, n),
+    high: c.high.subarray(0, n),
+    low: c.low.subarray(0, n),
+    close: c.close.subarray(0, n),
+    volume: c.volume.subarray(0, n),
     adjClose: s(c.adjClose),
     dividends: s(c.dividends),
     splits: s(c.splits),
-    line: c.line.slice(0, n),
+    line: c.line.subarray(0, n),
   };
 }

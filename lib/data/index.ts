@@ -10,3 +10,4 @@ export * from './yahoo.js';
 export * from './polars.js';
 export * from './load.js';
 export * from './from-config.js';
+export * from './binary.js';

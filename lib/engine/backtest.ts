@@ -7,7 +7,7 @@
 import { isoDate, type BarSeries } from '../core/bars.js';
 import { SimClock } from '../core/clock.js';
 import { ValidationError } from '../core/errors.js';
-import { dec, type DecimalLike } from '../core/money.js';
+import { dec, type Decimal, type DecimalLike } from '../core/money.js';
 import type { Fill } from '../core/orders.js';
 import { SimExecution, type FillAt } from '../broker/sim/execution.js';
 import type { Commission, CommissionSpec } from '../broker/sim/costs.js';
@@ -18,6 +18,7 @@ import type { SizingSpec } from '../risk/sizing.js';
 import type { Strategy, StrategyContext } from '../strategy/types.js';
 import { Engine, type JournalEntry } from './engine.js';
 import { mergedTimes } from './timeline.js';
+import { FillLog } from './fill-log.js';
 import type { ClosedTrade as MetricsTrade, EquityCurve } from '../metrics/types.js';
 
 export interface BacktestOptions {
@@ -83,6 +84,7 @@ export interface BacktestResult {
   readonly bars: number;
   readonly start: string;
   readonly end: string;
+  /** The ledger at the end (exact cash and positions). Its trades list is empty: closed trades are in `trades`. */
   readonly portfolio: Portfolio;
 }
 
@@ -93,8 +95,14 @@ export function runBacktest(o: BacktestOptions): BacktestResult {
   const dup = symbols.find((s, i) => symbols.indexOf(s) !== i);
   if (dup !== undefined) throw new ValidationError('series', 'has a symbol twice', dup);
   const nS = series.length;
-  const portfolio = new Portfolio(o.initialCash ?? 100_000, symbols);
+  // Trades become compact string records as they close, and finished orders are dropped: memory stays
+  // proportional to the bars (typed arrays) plus one small record per trade and fill.
+  const trades: TradeRecord[] = [];
+  const portfolio = new Portfolio(o.initialCash ?? 100_000, symbols, { onTrade: (t) => trades.push(tradeRecord(t)) });
+  const fillLog = new FillLog();
   const exec = new SimExecution(portfolio, {
+    retainHistory: false,
+    onFill: (f) => fillLog.push(f),
     fillAt: o.fillAt,
     commission: o.commission,
     slippageBps: o.slippageBps,
@@ -167,8 +175,8 @@ export function runBacktest(o: BacktestOptions): BacktestResult {
 
   const lastMark = (sym: string) => dec(marks[symbols.indexOf(sym)]);
   const snap = portfolio.snapshot(lastMark);
-  let notional = 0;
-  for (const f of exec.fills) notional += Math.abs(f.qty.toNumber() * f.price.toNumber());
+  const notional = fillLog.tradedNotional;
+  let fills: Fill[] | null = null;
   let meanEq = 0;
   for (let k = 0; k < T; k++) meanEq += eqOut[k];
   meanEq = T > 0 ? meanEq / T : cash0;
@@ -182,17 +190,20 @@ export function runBacktest(o: BacktestOptions): BacktestResult {
     equity: { time: times, equity: eqOut },
     benchmark: { time: times, equity: benchOut },
     exposure: expOut,
-    trades: portfolio.trades.map(tradeRecord),
+    trades,
     openPositions: snap.positions.map((p) => ({
       symbol: p.symbol,
       qty: p.qty.toString(),
-      avgPrice: p.avgPrice.toDecimalPlaces(6).toString(),
+      avgPrice: sig17(p.avgPrice),
       lastPrice: p.mark.toString(),
       marketValue: p.marketValue.toString(),
       unrealized: p.unrealized.toString(),
       entryTime: p.openedAt,
     })),
-    fills: exec.fills,
+    /** Rebuilt from the compact log on first read (a long run keeps ~40 bytes per fill until then). */
+    get fills(): readonly Fill[] {
+      return (fills ??= fillLog.toArray());
+    },
     tradedNotional: notional,
     turnover: meanEq > 0 ? notional / meanEq : 0,
     fees: portfolio.fees.toString(),
@@ -217,11 +228,16 @@ export function tradeRecord(t: ClosedTrade): TradeRecord {
     symbol: t.symbol,
     side: t.side,
     entryTime: t.entryTime,
-    entryPrice: (t.entryPrice.decimalPlaces() > 6 ? t.entryPrice.toDecimalPlaces(6) : t.entryPrice).toString(),
+    entryPrice: sig17(t.entryPrice),
     exitTime: t.exitTime,
     exitPrice: t.exitPrice.toString(),
     qty: t.qty.toString(),
     pnl: t.pnl.toString(),
     fees: t.fees.toString(),
   };
+}
+
+/** An average price (a quotient, up to 40 digits) shown to float precision; single-fill prices are already exact. */
+function sig17(x: Decimal): string {
+  return (x.precision() > 17 ? x.toSignificantDigits(17) : x).toString();
 }

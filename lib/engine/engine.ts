@@ -6,7 +6,7 @@
  * so the same decision gets the same id in a backtest, a replay and after a restart.
  */
 import { isoTime } from '../core/bars.js';
-import { dec, priceOf } from '../core/money.js';
+import { dec, fullPrice, priceOf, type Decimal } from '../core/money.js';
 import type { OrderRequest } from '../core/orders.js';
 import type { SimExecution, SubmitExtras } from '../broker/sim/execution.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
@@ -82,7 +82,10 @@ export interface EngineOptions {
   readonly gate: RiskGate;
   readonly sizing: SizingSpec;
   readonly portfolio: Portfolio;
-  /** Decimal places of stop/limit prices derived from percentages (default 4). */
+  /**
+   * Decimal places of stop/limit prices (default: none, full precision like fills; a broker adapter rounds to
+   * its own tick when it sends the order).
+   */
   readonly priceDp?: number;
   /** Keep at most this many journal entries (oldest dropped; default 100,000). */
   readonly journalLimit?: number;
@@ -103,7 +106,7 @@ export class Engine {
   readonly sizing: SizingSpec;
   readonly portfolio: Portfolio;
   readonly journal: JournalEntry[] = [];
-  private readonly priceDp: number;
+  private readonly priceDp: number | undefined;
   private readonly journalLimit: number;
 
   constructor(o: EngineOptions) {
@@ -111,7 +114,7 @@ export class Engine {
     this.gate = o.gate;
     this.sizing = o.sizing;
     this.portfolio = o.portfolio;
-    this.priceDp = o.priceDp ?? 4;
+    this.priceDp = o.priceDp;
     this.journalLimit = o.journalLimit ?? 100_000;
   }
 
@@ -165,9 +168,9 @@ export class Engine {
           if (dir !== 0) {
             const sized = this.sizeFor(ctx, slot, price, m.equity, intent.confidence, pending, allInPlanned);
             target = dir * sized.qty;
-            allIn = sized.allInFraction !== undefined;
-            if (allIn) allInPlanned++;
-            if (allIn && dir > 0) extras = { allInFraction: sized.allInFraction };
+            allIn = sized.allInFraction !== undefined || sized.sleeveCapital !== undefined;
+            if (sized.allInFraction !== undefined) allInPlanned++;
+            if (allIn && dir > 0) extras = sized.sleeveCapital !== undefined ? { sleeveCapital: sized.sleeveCapital } : { allInFraction: sized.allInFraction };
           }
           delta = target - pos;
           break;
@@ -221,8 +224,8 @@ export class Engine {
             ...base,
             type: intent.type,
             timeInForce: intent.timeInForce ?? 'gtc',
-            ...(intent.limitPrice !== undefined ? { limitPrice: priceOf(intent.limitPrice, this.priceDp) } : {}),
-            ...(intent.stopPrice !== undefined ? { stopPrice: priceOf(intent.stopPrice, this.priceDp) } : {}),
+            ...(intent.limitPrice !== undefined ? { limitPrice: this.px(intent.limitPrice) } : {}),
+            ...(intent.stopPrice !== undefined ? { stopPrice: this.px(intent.stopPrice) } : {}),
           }
         : { ...base, type: 'market' };
     if (entryRisk === null) return req;
@@ -242,14 +245,18 @@ export class Engine {
       req = {
         ...req,
         bracket: {
-          ...(sl !== undefined ? { stopLoss: priceOf(sl, this.priceDp) } : {}),
-          ...(tp !== undefined ? { takeProfit: priceOf(tp, this.priceDp) } : {}),
+          ...(sl !== undefined ? { stopLoss: this.px(sl) } : {}),
+          ...(tp !== undefined ? { takeProfit: this.px(tp) } : {}),
           // Percent levels are re-priced off the actual fill by the simulator (Bracket.reference).
-          ...(reference !== null ? { reference: priceOf(reference, this.priceDp) } : {}),
+          ...(reference !== null ? { reference: this.px(reference) } : {}),
         },
       };
     }
     return req;
+  }
+
+  private px(x: number): Decimal {
+    return this.priceDp === undefined ? fullPrice(x) : priceOf(x, this.priceDp);
   }
 
   private sizeFor(
@@ -260,8 +267,14 @@ export class Engine {
     confidence: number | undefined,
     pending: PendingView,
     allInPlanned: number,
-  ): { qty: number; allInFraction?: number } {
+  ): { qty: number; allInFraction?: number; sleeveCapital?: Decimal } {
     const pf = this.portfolio;
+    if (this.sizing.method === 'sleeve') {
+      // Each symbol owns initial cash / n and compounds only its own P&L; the simulator sizes exactly at the fill.
+      const sleeveCapital = pf.initialCash.div(ctx.series.length);
+      const sleeveCash = Math.min(sleeveCapital.plus(pf.netCashOf(ctx.series[slot].symbol)).toNumber(), pf.cashFloat);
+      return { qty: Math.max(Math.floor(sleeveCash / price), 0), sleeveCapital };
+    }
     if (this.sizing.method === 'all_in') {
       // Split the cash evenly over the symbols not yet held or being bought. Fills happen in slot order, so
       // the k-th planned entry takes 1/(free - k) of the cash left then: every symbol gets the same share.

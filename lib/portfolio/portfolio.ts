@@ -67,6 +67,8 @@ export interface PortfolioView {
   qtyAt(slot: number): number;
   slotOf(symbol: string): number;
   position(symbol: string): PositionView | null;
+  /** Cash the symbol has returned so far (realised P&L - its fees - its open cost basis); 0 for an unknown symbol. */
+  netCashOf(symbol: string): Decimal;
   positions(): PositionView[];
   openPositionCount(): number;
 }
@@ -125,9 +127,16 @@ export class Portfolio implements PortfolioView {
   private readonly slots: Pos[] = [];
   private qtyF = new Float64Array(16);
   private open = 0;
+  /** Closed trades in order; stays empty when a trade sink was given (long backtests stream them instead). */
   readonly trades: ClosedTrade[] = [];
+  private readonly sink: ((t: ClosedTrade) => void) | null;
 
-  constructor(initialCash: DecimalLike, symbols: readonly string[] = []) {
+  /**
+   * `onTrade`: receive each closed trade instead of keeping it in `trades` (a 10M-bar backtest converts them to
+   * compact records as they close rather than holding every ClosedTrade's decimals).
+   */
+  constructor(initialCash: DecimalLike, symbols: readonly string[] = [], opts: { readonly onTrade?: (t: ClosedTrade) => void } = {}) {
+    this.sink = opts.onTrade ?? null;
     this.initialCash = dec(initialCash);
     if (this.initialCash.isNegative()) throw new ValidationError('portfolio.initial_cash', 'must be >= 0', String(initialCash));
     this._cash = this.initialCash;
@@ -182,6 +191,12 @@ export class Portfolio implements PortfolioView {
   }
   openPositionCount(): number {
     return this.open;
+  }
+
+  netCashOf(symbol: string): Decimal {
+    const p = this.bySymbol.get(symbol);
+    if (!p) return ZERO;
+    return p.realized.minus(p.fees).minus(p.basis);
   }
 
   position(symbol: string): PositionView | null {
@@ -261,7 +276,8 @@ export class Portfolio implements PortfolioView {
         pnl: hasFee || !entryFeePart.isZero() ? realized.minus(entryFeePart).minus(closeFee) : realized,
         fees: hasFee || !entryFeePart.isZero() ? entryFeePart.plus(closeFee) : ZERO,
       };
-      this.trades.push(trade);
+      if (this.sink) this.sink(trade);
+      else this.trades.push(trade);
       p.qty = full ? ZERO : p.qty.plus(closeSigned);
       p.basis = full ? ZERO : p.basis.minus(released);
       p.entryFees = full ? ZERO : p.entryFees.minus(entryFeePart);

@@ -10,7 +10,13 @@ export type SizingSpec =
   /** Position volatility = target: fraction of equity = target / realised annual volatility (capped at maxFraction). */
   | { readonly method: 'volatility_target'; readonly targetVolatility: number; readonly lookback?: number; readonly periodsPerYear?: number; readonly maxFraction?: number }
   /** All available cash at the fill price (split evenly across symbols not yet held); sized by the broker at the fill. */
-  | { readonly method: 'all_in' };
+  | { readonly method: 'all_in' }
+  /**
+   * Sleeves: each symbol owns an equal share of the starting capital (initial cash / number of symbols) and
+   * compounds only its own P&L: an entry invests the sleeve's cash (its share + its realised P&L - its fees)
+   * at the fill price, like all_in. The run equals the sum of single-symbol all_in runs on each share.
+   */
+  | { readonly method: 'sleeve' };
 
 export interface SizingInput {
   readonly equity: number;
@@ -33,6 +39,7 @@ export function targetQuantity(spec: SizingSpec, x: SizingInput): number {
     case 'fixed_fraction':
       return (x.equity * spec.fraction) / x.price;
     case 'all_in':
+    case 'sleeve': // the caller passes the sleeve's cash
       return x.cash / x.price;
     case 'volatility_target': {
       if (!x.closes || x.index === undefined) return NaN;
@@ -61,7 +68,7 @@ export function realizedVolatility(closes: ArrayLike<number>, index: number, loo
 
 /** The `portfolio.sizing` section of config.yaml. */
 export interface SizingConfig {
-  readonly method: 'fixed_fraction' | 'fixed_quantity' | 'volatility_target';
+  readonly method: 'fixed_fraction' | 'fixed_quantity' | 'volatility_target' | 'all_in' | 'sleeve';
   readonly fraction: number;
   readonly quantity: number;
   readonly target_volatility: number;
@@ -75,7 +82,11 @@ export function sizingFromConfig(c: SizingConfig): SizingSpec {
       return { method: 'fixed_quantity', quantity: c.quantity };
     case 'volatility_target':
       return { method: 'volatility_target', targetVolatility: c.target_volatility };
+    case 'all_in':
+      return { method: 'all_in' };
+    case 'sleeve':
+      return { method: 'sleeve' };
     default:
-      throw new ValidationError('portfolio.sizing.method', 'is not one of fixed_fraction, fixed_quantity, volatility_target', (c as { method: unknown }).method);
+      throw new ValidationError('portfolio.sizing.method', 'is not one of fixed_fraction, fixed_quantity, volatility_target, all_in, sleeve', (c as { method: unknown }).method);
   }
 }

@@ -31,6 +31,17 @@ describe('SimExecution fill rules', () => {
     expect(slip(dec('50'), 'sell', 10).toString()).toBe('49.95');
   });
 
+  it('fills at the full-precision float price: no tick grid, slippage exact', () => {
+    const { pf, ex } = setup({ slippageBps: 3 });
+    ex.submit(req({ side: 'buy', type: 'market' }), 0);
+    const open = 0.7420613069601859; // an adjusted price: not on any tick grid
+    const f = bar(ex, 1, open, 0.75, 0.74, 0.745);
+    // 0.7420613069601859 x 1.0003 exactly; the old 6-decimal grid rounded it up to 0.742284
+    expect(f[0].price.toString()).toBe('0.74228392535227395577');
+    expect(pf.cash.toString()).toBe('99992.5771607464772604423');
+    expect(slip(dec('0.123457'), 'sell', 1).toString()).toBe('0.1234446543');
+  });
+
   it("fills a market order at the current close with fillAt 'close'", () => {
     const { pf, ex } = setup({ fillAt: 'close' });
     ex.submit(req({ side: 'buy', type: 'market' }), 0);

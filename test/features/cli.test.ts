@@ -4,7 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_FEATURES } from '../../lib/features/index.js';
+import { DEFAULT_FEATURES, INDICATOR_COLUMNS, featureTable } from '../../lib/features/index.js';
+import * as Indicators from '../../lib/indicators/index.js';
+import { makeSeries } from '../../lib/core/bars.js';
 
 const ROOT = process.cwd();
 const TSX = resolve(ROOT, 'node_modules/.bin/tsx');
@@ -37,7 +39,8 @@ describe('npm run features', () => {
     expect(r.err).not.toMatch(/features:/);
     expect(r.code).toBe(0);
     const { head, rows } = parse(r.out);
-    expect(head).toEqual(['date', 'sma_10', 'sma_30', 'ema_12', 'ema_26', 'rsi_14', 'macd', 'macd_signal', 'macd_hist', 'bb_upper', 'bb_middle', 'bb_lower', ...DEFAULT_FEATURES.filter((f) => !['rsi_14', 'macd', 'macd_signal'].includes(f))]);
+    expect(head).toEqual(['date', ...INDICATOR_COLUMNS, ...DEFAULT_FEATURES.filter((f) => !['rsi_14', 'macd', 'macd_signal'].includes(f))]);
+    expect(INDICATOR_COLUMNS).toEqual(expect.arrayContaining(['obv', 'wma_10', 'wma_30', 'atr_14', 'true_range', 'vwap', 'adx_14', 'stoch_k', 'stoch_d', 'roc_10', 'mom_10', 'stddev_20']));
     expect(rows).toHaveLength(60);
     expect(rows[0][0]).toBe('2024-01-01');
     const col = (name: string) => rows.map((row) => row[head.indexOf(name)]);
@@ -47,6 +50,34 @@ describe('npm run features', () => {
     expect(col('macd')[32]).toBe('');
     expect(col('macd')[33]).not.toBe('');
     expect(Number(col('return_1d')[1])).toBeCloseTo(closes[1] / closes[0] - 1, 11);
+    // OBV (TA-Lib): the first volume, then +/- each volume on up/down closes
+    let obv = 1000;
+    for (let i = 1; i < 60; i++) obv += closes[i] > closes[i - 1] ? 1000 + i * 10 : closes[i] < closes[i - 1] ? -(1000 + i * 10) : 0;
+    expect(Number(col('obv')[59])).toBe(obv);
+    expect(col('obv')[0]).toBe('1000');
+    // WMA(10): weights 1..10 on the last ten closes over 55
+    const w = closes.slice(50, 60).reduce((a, c, k) => a + (k + 1) * c, 0) / 55;
+    expect(Number(col('wma_10')[59])).toBeCloseTo(w, 8);
+    expect(col('wma_10')[8]).toBe('');
+    // raw ATR(14), Wilder: seed = mean of true ranges 1..14, then (prev x 13 + tr) / 14
+    const tr = (i: number) => Math.max(2, Math.abs(closes[i] + 1 - closes[i - 1]), Math.abs(closes[i] - 1 - closes[i - 1]));
+    let atr = 0;
+    for (let i = 1; i <= 14; i++) atr += tr(i) / 14;
+    expect(Number(col('atr_14')[14])).toBeCloseTo(atr, 8);
+    for (let i = 15; i < 60; i++) atr = (atr * 13 + tr(i)) / 14;
+    expect(Number(col('atr_14')[59])).toBeCloseTo(atr, 8);
+    expect(col('atr_14')[13]).toBe('');
+    expect(Number(col('true_range')[5])).toBeCloseTo(tr(5), 9);
+  });
+
+  it('covers every batch indicator lib/indicators exports (a new indicator must get a column)', () => {
+    const helpers = new Set(['checkPeriod', 'checkFinite', 'nanArray', 'warmupArray', 'checkSameLength', 'emaK', 'emaInto', 'trueRangeOf', 'macdLookback']);
+    const batch = Object.entries(Indicators).filter(([k, v]) => typeof v === 'function' && /^[a-z]/.test(k) && !helpers.has(k)).map(([k]) => k);
+    const columnOf: Record<string, string> = { sma: 'sma_10', ema: 'ema_12', wma: 'wma_10', rsi: 'rsi_14', macd: 'macd', bollinger: 'bb_middle', trueRange: 'true_range', atr: 'atr_14', adx: 'adx_14', stochastic: 'stoch_k', roc: 'roc_10', momentum: 'mom_10', rollingStd: 'stddev_20', volatility: 'volatility_20', obv: 'obv', vwap: 'vwap' };
+    expect(batch.filter((k) => !(k in columnOf))).toEqual([]);
+    const s = makeSeries('X', '1d', { time: closes.map((_, i) => i * 86_400_000), open: closes, high: closes.map((c) => c + 1), low: closes.map((c) => c - 1), close: closes, volume: closes.map(() => 1) });
+    const t = featureTable(s); // volatility (the return-based one) is the default feature volatility_20
+    for (const k of batch) expect(t.columns).toContain(columnOf[k]);
   });
 
   it('adjusts prices unless --no-adjust, and --out writes a file', () => {

@@ -144,3 +144,25 @@ describe('histogram forest vs the exact-threshold reference', () => {
     for (let i = 0; i < X.rows; i++) expect(p[i]).toBeCloseTo(exact(X.data.subarray(i * 5, i * 5 + 5)), 12);
   });
 });
+
+describe('RandomForestClassifier batch predict (tree-outer, four rows in lock-step)', () => {
+  it('equals a plain walk of the saved trees for every row, with NaN features and a row count not divisible by 4', () => {
+    const { X, y } = xorData(403, 5);
+    const rf = new RandomForestClassifier({ nEstimators: 17, maxDepth: 6, seed: 3 });
+    rf.fit(X, y);
+    const rng = new Rng(9);
+    const rows = Array.from({ length: 1003 }, () => [rng.next() < 0.05 ? NaN : rng.next() * 2 - 1, rng.next() * 2 - 1]);
+    const Xt = matrixFromRows(rows);
+    const p = rf.predictProba(Xt);
+    const trees = rf.toJSON().trees;
+    for (let i = 0; i < rows.length; i++) {
+      let s = 0;
+      for (const t of trees) {
+        let n = 0;
+        while (t.feature[n] >= 0) n = rows[i][t.feature[n]] <= t.threshold[n] ? t.left[n] : t.right[n]; // NaN goes right
+        s += t.value[n * 2 + 1];
+      }
+      expect(p[i * 2 + 1]).toBe(s * (1 / trees.length)); // the forest multiplies by 1/n
+    }
+  });
+});

@@ -37,10 +37,12 @@ export class Commission {
   }
 }
 
-/** Price after slippage of `bps` basis points against the trader, on a 6-decimal tick grid. */
+/**
+ * Price after slippage of `bps` basis points against the trader, exact (no tick rounding: the product of a
+ * full-precision price and 1 +/- bps/10,000 is a short decimal, so nothing is lost).
+ */
 export function slip(price: Decimal, side: Side, bps: number): Decimal {
   if (bps === 0) return price;
   const f = dec(bps).div(10_000);
-  const adj = side === 'buy' ? price.times(f.plus(1)) : price.times(dec(1).minus(f));
-  return adj.toDecimalPlaces(6, side === 'buy' ? Decimal.ROUND_UP : Decimal.ROUND_DOWN);
+  return side === 'buy' ? price.times(f.plus(1)) : price.times(dec(1).minus(f));
 }

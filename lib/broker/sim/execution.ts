@@ -19,7 +19,7 @@
  * - Time in force 'day': an order not filled on its first eligible bar expires.
  * - Buys must be paid for in cash (no margin) unless cashCheck is off; shorts are refused unless allowShort.
  */
-import { Decimal, ZERO, dec, priceOf } from '../../core/money.js';
+import { Decimal, ZERO, dec, fullPrice } from '../../core/money.js';
 import type { Bar } from '../../core/bars.js';
 import type { Fill, Order, OrderRequest, OrderStatus, Side } from '../../core/orders.js';
 import type { SubmitResult } from '../broker.js';
@@ -37,6 +37,14 @@ export interface SimOptions {
   readonly cashCheck?: boolean;
   /** Prefix of generated order and fill ids. */
   readonly idPrefix?: string;
+  /**
+   * Keep finished orders for order()/orderByClientId() and duplicate checks, and closed trades in closedTrades
+   * (default true: the paper broker answers for them). A backtest turns it off so memory does not grow with
+   * every order ever sent; its client order ids are unique by construction.
+   */
+  readonly retainHistory?: boolean;
+  /** Receives every fill; with retainHistory false, `fills` then holds only the latest bar's fills. */
+  readonly onFill?: (f: Fill) => void;
 }
 
 export interface SubmitExtras {
@@ -45,11 +53,19 @@ export interface SubmitExtras {
    * price (the `--size all` of the CLI). The request's qty is then only an estimate.
    */
   readonly allInFraction?: number;
+  /**
+   * Size a buy at the fill from a sleeve: the largest whole quantity whose cost plus fee fits in the symbol's
+   * sleeve cash, i.e. this starting capital + the symbol's net cash so far (Portfolio.netCashOf), and in the
+   * account's cash. The request's qty is then only an estimate.
+   */
+  readonly sleeveCapital?: Decimal;
 }
 
 interface SimOrder {
   readonly id: string;
   req: OrderRequest;
+  /** req.qty as a float at submission (pendingSigned's hot path: no decimal work per call). */
+  readonly qtyF: number;
   readonly slot: number;
   status: OrderStatus;
   filledQty: Decimal;
@@ -64,6 +80,7 @@ interface SimOrder {
   readonly limitF: number;
   readonly stopF: number;
   readonly allIn?: number;
+  readonly sleeve?: Decimal;
   oco?: SimOrder;
 }
 
@@ -83,6 +100,8 @@ export class SimExecution {
   readonly allowShort: boolean;
   readonly cashCheck: boolean;
   private readonly prefix: string;
+  private readonly retain: boolean;
+  private readonly sink: ((f: Fill) => void) | undefined;
   private readonly bySlot: SimOrder[][] = [];
   private readonly byId = new Map<string, SimOrder>();
   private readonly byClientId = new Map<string, SimOrder>();
@@ -91,6 +110,7 @@ export class SimExecution {
   private orderSeq = 0;
   private fillSeq = 0;
   private openTotal = 0;
+  /** Every fill in order (with retainHistory false: only the fills of the latest bar; see onFill). */
   readonly fills: Fill[] = [];
   /** Trades closed by fills, in order (the portfolio keeps them too). */
   readonly closedTrades: ClosedTrade[] = [];
@@ -108,6 +128,8 @@ export class SimExecution {
     this.allowShort = opts.allowShort ?? false;
     this.cashCheck = opts.cashCheck ?? true;
     this.prefix = opts.idPrefix ?? 'sim-';
+    this.retain = opts.retainHistory ?? true;
+    this.sink = opts.onFill;
   }
 
   /** Number of open orders (all symbols). */
@@ -121,13 +143,18 @@ export class SimExecution {
   }
 
   submit(req: OrderRequest, now: number, extras: SubmitExtras = {}): SubmitResult {
-    const r = this.submitQuick(req, now, extras);
+    const r = this.place(req, now, extras);
     // `in` narrowing: tslab compiles without strictNullChecks, where `ok: true/false` does not narrow.
-    return 'id' in r ? { ok: true, order: toOrder(this.byId.get(r.id)!) } : r;
+    return 'id' in r ? { ok: true, order: toOrder(r) } : r;
   }
 
   /** submit() without building the Order snapshot: the backtest's form. */
   submitQuick(req: OrderRequest, now: number, extras: SubmitExtras = {}): QuickSubmitResult {
+    const r = this.place(req, now, extras);
+    return 'id' in r ? { ok: true, id: r.id } : r;
+  }
+
+  private place(req: OrderRequest, now: number, extras: SubmitExtras): SimOrder | SubmitRejection {
     if (this.byClientId.has(req.clientOrderId)) {
       return { ok: false, code: 'duplicate', reason: `clientOrderId ${req.clientOrderId} was already submitted` };
     }
@@ -145,11 +172,11 @@ export class SimExecution {
         };
       }
     }
-    const o = this.newOrder(req, slot, now, undefined, extras.allInFraction);
+    const o = this.newOrder(req, slot, now, undefined, extras);
     if (this.fillAt === 'close' && req.type === 'market' && this.lastTime[slot] !== undefined) {
       this.tryFill(o, barPrice(this.lastClose[slot]), this.lastTime[slot]);
     }
-    return { ok: true, id: o.id };
+    return o;
   }
 
   cancel(orderId: string): boolean {
@@ -175,11 +202,11 @@ export class SimExecution {
   /** Signed quantity still to fill on open non-child orders of a symbol (what the strategy's targets must net out). */
   pendingSigned(symbol: string): number {
     const l = this.bySlot[this.portfolio.slotOf(symbol)];
-    if (!l) return 0;
+    if (!l || l.length === 0) return 0;
     let q = 0;
     for (const o of l) {
       if (!isOpen(o.status) || o.parentId) continue;
-      const rest = o.req.qty.minus(o.filledQty).toNumber();
+      const rest = o.filledQty.isZero() ? o.qtyF : o.req.qty.minus(o.filledQty).toNumber();
       q += o.req.side === 'buy' ? rest : -rest;
     }
     return q;
@@ -194,6 +221,7 @@ export class SimExecution {
   onBar(slot: number, time: number, open: number, high: number, low: number, close: number): readonly Fill[] {
     this.lastClose[slot] = close;
     this.lastTime[slot] = time;
+    if (!this.retain && this.fills.length > 0) this.fills.length = 0;
     const list = this.bySlot[slot];
     if (list === undefined || list.length === 0) return NO_FILLS;
     const before = this.fills.length;
@@ -234,6 +262,9 @@ export class SimExecution {
     if (extras.allInFraction !== undefined && !(extras.allInFraction > 0 && extras.allInFraction <= 1 && req.side === 'buy')) {
       return `allInFraction ${extras.allInFraction} must be in (0, 1] and only on buys`;
     }
+    if (extras.sleeveCapital !== undefined && !(isPos(extras.sleeveCapital) && req.side === 'buy' && extras.allInFraction === undefined)) {
+      return `sleeveCapital ${extras.sleeveCapital} must be > 0, only on buys and not with allInFraction`;
+    }
     const b = req.bracket;
     if (b) {
       const long = req.side === 'buy';
@@ -253,10 +284,11 @@ export class SimExecution {
     return q;
   }
 
-  private newOrder(req: OrderRequest, slot: number, now: number, parentId?: string, allIn?: number): SimOrder {
+  private newOrder(req: OrderRequest, slot: number, now: number, parentId?: string, extras: SubmitExtras = {}): SimOrder {
     const o: SimOrder = {
       id: `${this.prefix}o${++this.orderSeq}`,
       req,
+      qtyF: req.qty.toNumber(),
       slot,
       status: 'accepted',
       filledQty: ZERO,
@@ -268,7 +300,8 @@ export class SimExecution {
       triggered: false,
       limitF: req.limitPrice ? req.limitPrice.toNumber() : NaN,
       stopF: req.stopPrice ? req.stopPrice.toNumber() : NaN,
-      allIn,
+      allIn: extras.allInFraction,
+      sleeve: extras.sleeveCapital,
     };
     this.byId.set(o.id, o);
     this.byClientId.set(req.clientOrderId, o);
@@ -312,8 +345,12 @@ export class SimExecution {
     const req = o.req;
     let qty = o.filledQty.isZero() ? req.qty : req.qty.minus(o.filledQty);
     let fee: Decimal;
-    if (o.allIn !== undefined) {
-      const budget = o.allIn === 1 ? pf.cash : pf.cash.times(o.allIn);
+    if (o.allIn !== undefined || o.sleeve !== undefined) {
+      let budget: Decimal;
+      if (o.sleeve !== undefined) {
+        const sleeveCash = o.sleeve.plus(pf.netCashOf(req.symbol));
+        budget = sleeveCash.lt(pf.cash) ? sleeveCash : pf.cash;
+      } else budget = o.allIn === 1 ? pf.cash : pf.cash.times(o.allIn!);
       // Float estimate, then made exact: the largest whole qty with qty x price (+ fee) <= budget.
       qty = dec(Math.max(Math.floor(budget.toNumber() / price.toNumber()), 0));
       const left = budget.minus(qty.times(price));
@@ -326,7 +363,7 @@ export class SimExecution {
           fee = this.commission.fee(qty, price);
         }
       }
-      if (!isPos(qty)) return this.reject(o, time, `insufficient cash ${pf.cash} for one share at ${price}`);
+      if (!isPos(qty)) return this.reject(o, time, `insufficient ${o.sleeve !== undefined ? 'sleeve ' : ''}cash ${budget} for one share at ${price}`);
     } else {
       const pos = pf.qty(req.symbol);
       if (req.side === 'sell' && !this.allowShort && qty.gt(pos)) {
@@ -351,11 +388,12 @@ export class SimExecution {
       time,
     };
     const trade = pf.applyFill(fill);
-    if (trade) this.closedTrades.push(trade);
+    if (trade && this.retain) this.closedTrades.push(trade);
     this.fills.push(fill);
+    this.sink?.(fill);
     o.avgFillPrice = price;
     o.filledQty = o.filledQty.isZero() ? qty : o.filledQty.plus(qty);
-    if (o.allIn !== undefined) o.req = { ...req, qty };
+    if (o.allIn !== undefined || o.sleeve !== undefined) o.req = { ...req, qty };
     this.close(o, 'filled', time);
     if (o.oco && isOpen(o.oco.status)) this.close(o.oco, 'canceled', time);
     if (req.bracket) this.attachBracket(o, qty, price, time);
@@ -401,6 +439,10 @@ export class SimExecution {
     if (isOpen(o.status)) this.openTotal--;
     o.status = status;
     o.updatedAt = time;
+    if (!this.retain) {
+      this.byId.delete(o.id);
+      this.byClientId.delete(o.req.clientOrderId);
+    }
   }
 }
 
@@ -416,16 +458,8 @@ function isPos(d: Decimal): boolean {
   return d.isFinite() && d.isPositive() && !d.isZero();
 }
 
-/**
- * A bar's float price as an exact decimal on a 6-decimal grid (as core's priceOf), built from the scaled integer
- * so no decimal rounding runs per fill. Ties round half up in the float domain: deterministic either way.
- */
-function barPrice(x: number): Decimal {
-  const k = Math.round(x * 1e6);
-  if (!Number.isSafeInteger(k) || k < 0) return priceOf(x);
-  const digits = String(k).padStart(7, '0');
-  return new Decimal(`${digits.slice(0, -6)}.${digits.slice(-6)}`);
-}
+/** A bar's float price at full precision (see core fullPrice): fills never snap to a tick in the simulator. */
+const barPrice = fullPrice;
 
 function isOpen(s: OrderStatus): boolean {
   return s === 'accepted' || s === 'new' || s === 'partially_filled';
