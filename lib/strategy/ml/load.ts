@@ -27,20 +27,27 @@ export interface LoadMlStrategyOptions {
   minAccuracy?: number;
 }
 
-export function readPredictions(path: string): ProbabilityTable {
+export function readPredictions(path: string, drivers?: Map<string, Map<number, string>>): ProbabilityTable {
   if (!existsSync(path)) throw new ValidationError(path, 'does not exist: retrain the model to write its out-of-sample predictions');
   const table = new Map<string, Map<number, number>>();
   const lines = readFileSync(path, 'utf8').split('\n');
   for (let k = 1; k < lines.length; k++) {
     const line = lines[k];
     if (!line) continue;
-    const [t, sym, p] = line.split(',');
+    const [t, sym, p, ...rest] = line.split(',');
     const time = Date.parse(t);
     const prob = Number(p);
     if (!Number.isFinite(time) || !sym || !Number.isFinite(prob)) throw new ValidationError(`${path}:${k + 1}`, 'is not "time,symbol,prob"', line);
     let m = table.get(sym);
     if (!m) table.set(sym, (m = new Map()));
     m.set(time, prob);
+    // optional 4th column: the quoted drivers text ("a +0.1, b -0.02 (log-odds)")
+    const text = rest.join(',').replace(/^"|"$/g, '');
+    if (drivers && text) {
+      let dm = drivers.get(sym);
+      if (!dm) drivers.set(sym, (dm = new Map()));
+      dm.set(time, text);
+    }
   }
   return table;
 }
@@ -55,6 +62,7 @@ export async function loadMlStrategy(modelDir: string, opts: LoadMlStrategyOptio
   const mode = opts.probabilities ?? 'auto';
   const useSaved = mode === 'saved' || (mode === 'auto' && walkForward);
   const features = metadata.features.map((f) => f.name);
+  const drivers = new Map<string, Map<number, string>>();
   let notBefore: number | undefined;
   if (!opts.allowInSample && !useSaved) {
     // First bar whose label window lies wholly after the training window.
@@ -66,7 +74,8 @@ export async function loadMlStrategy(modelDir: string, opts: LoadMlStrategyOptio
     threshold: opts.threshold,
     exitBelow: opts.exitBelow,
     regime: opts.regime,
-    probabilities: useSaved ? readPredictions(join(modelDir, PREDICTIONS_FILE)) : null,
+    probabilities: useSaved ? readPredictions(join(modelDir, PREDICTIONS_FILE), drivers) : null,
+    drivers,
     notBefore,
     name: `ml(${metadata.name}, ${metadata.modelType})`,
   });

@@ -1,0 +1,124 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { syntheticMarket } from '../../lib/data/synthetic.js';
+import { DEFAULT_FEATURES, featureSpec } from '../../lib/features/index.js';
+import { trainModel, saveTrainResult } from '../../lib/ml/train.js';
+import { loadModel, readMetadata, LIGHTGBM_FILE, METADATA_FILE } from '../../lib/ml/registry.js';
+import { GbdtClassifier } from '../../lib/ml/gbdt.js';
+import { makeMatrix } from '../../lib/ml/matrix.js';
+import { loadMlStrategy, MlStrategy, parseDrivers } from '../../lib/strategy/ml/index.js';
+import { topContributions } from '../../lib/ml/tree-shap.js';
+import { runBacktest } from '../../lib/engine/index.js';
+import { parseConfig } from '../../lib/config/index.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'gbdt-pipeline-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const market = syntheticMarket({ symbols: ['SYNA', 'SYNB'], seed: 7, start: '2018-01-01', end: '2021-01-01' });
+// no early stopping here: on 3 years of 2 symbols the held-out tail is too short to keep many trees
+const gbdt = { nEstimators: 40, numLeaves: 8, earlyStoppingRounds: 0 };
+
+describe('gbdt through training, the registry and the ML strategy', () => {
+  it('config.yaml accepts model_type gbdt and refuses unknown types naming the field', () => {
+    expect(parseConfig({ strategy: { ml: { model_type: 'gbdt' } } }).strategy.ml.model_type).toBe('gbdt');
+    expect(() => parseConfig({ strategy: { ml: { model_type: 'xgb' } } })).toThrow(/model_type/);
+  });
+
+  it('holdout: writes gbdt.json byte-identically, loads it, and live signals name their drivers (sum = log-odds)', async () => {
+    const r1 = await trainModel(market, { model: 'gbdt', gbdt, seed: 3, silent: true, threshold: 0.55 });
+    const r2 = await trainModel(market, { model: 'gbdt', gbdt, seed: 3, silent: true, threshold: 0.55 });
+    await saveTrainResult(join(tmp, 'a'), r1);
+    await saveTrainResult(join(tmp, 'b'), r2);
+    expect(readFileSync(join(tmp, 'a', 'gbdt.json'), 'utf8')).toBe(readFileSync(join(tmp, 'b', 'gbdt.json'), 'utf8'));
+    const meta = readMetadata(join(tmp, 'a'));
+    expect(meta.modelType).toBe('gbdt');
+    expect(meta.modelFiles).toEqual(['gbdt.json']);
+    const model = r1.model as GbdtClassifier;
+    // with early stopping on, the held-out block is the tail of the training window, never the test rows
+    const es = (await trainModel(market, { model: 'gbdt', gbdt: { ...gbdt, earlyStoppingRounds: 5 }, seed: 3, silent: true })).model as GbdtClassifier;
+    expect(es.earlyStopping!.validationRows).toBeGreaterThan(0);
+    expect(es.earlyStopping!.validationRows).toBeLessThan(0.2 * r1.trainRows.length);
+    const { model: loaded } = await loadModel(join(tmp, 'a'));
+    const X = r1.dataset.X;
+    expect(Array.from(loaded.predictPositive(X))).toEqual(Array.from(model.predictPositive(X)));
+
+    const { strategy } = await loadMlStrategy(join(tmp, 'a'), { threshold: 0.55, regime: null, allowInSample: true, probabilities: 'live' });
+    const res = runBacktest({ series: market, strategy });
+    const entries = strategy.signalLog.filter((s) => s.direction === 'long');
+    expect(res.trades.length).toBeGreaterThan(0);
+    expect(entries.length).toBeGreaterThan(0);
+    for (const s of entries) {
+      expect(s.reason).toMatch(/; drivers: [a-z_0-9]+ [+-]\d\.\d{3}.*\(log-odds\)/);
+      expect(s.drivers.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("a signal's drivers are that bar's largest TreeSHAP contributions (which sum to the log-odds)", async () => {
+    const r = await trainModel(market, { model: 'gbdt', gbdt, seed: 3, silent: true });
+    const model = r.model as GbdtClassifier;
+    const strategy = new MlStrategy({ model, features: DEFAULT_FEATURES, threshold: 0.5, regime: null });
+    runBacktest({ series: market, strategy });
+    const d = r.dataset;
+    let checked = 0;
+    for (const sig of strategy.signalLog.slice(0, 20)) {
+      const i = Array.from(d.time.keys()).find((k) => d.time[k] === sig.time && d.symbols[d.symbolIndex[k]] === sig.symbol);
+      if (i === undefined) continue; // the last bar has no label, so no dataset row
+      const row = makeMatrix(1, 13, Float64Array.from(d.X.data.subarray(i * 13, i * 13 + 13)));
+      const e = model.explain(row);
+      expect(e.contributions.reduce((a, b) => a + b, e.expected)).toBeCloseTo(model.predictRaw(row)[0], 9);
+      expect(1 / (1 + Math.exp(-e.raw[0]))).toBeCloseTo(sig.probability, 12);
+      const want = topContributions(e, 0, DEFAULT_FEATURES, 3, 5e-4);
+      expect(sig.drivers).toEqual(want);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(3);
+    expect(parseDrivers('rsi_14 +0.080, volume_ratio -0.031 (log-odds)')).toEqual([
+      { feature: 'rsi_14', contribution: 0.08 },
+      { feature: 'volume_ratio', contribution: -0.031 },
+    ]);
+  });
+
+  it('walk-forward: predictions.csv carries each confident row\'s drivers from its own fold model, and replayed signals show them', async () => {
+    const r = await trainModel(market, { model: 'gbdt', gbdt, seed: 1, silent: true, threshold: 0.55, walkForward: { trainBars: 250, retrainEvery: 60 } });
+    expect(r.drivers).toBeDefined();
+    const dir = join(tmp, 'wf');
+    await saveTrainResult(dir, r, { threshold: 0.55 });
+    const csv = readFileSync(join(dir, 'predictions.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('time,symbol,prob,drivers');
+    const confident = csv.slice(1).filter((l) => Number(l.split(',')[2]) >= 0.55);
+    expect(confident.length).toBeGreaterThan(0);
+    for (const l of confident) expect(l).toMatch(/,"[a-z_0-9]+ [+-]\d\.\d{3}.*\(log-odds\)"$/);
+    const { strategy } = await loadMlStrategy(dir, { threshold: 0.55, regime: null });
+    const res = runBacktest({ series: market, strategy });
+    const entries = strategy.signalLog.filter((s) => s.direction === 'long');
+    expect(res.trades.length).toBeGreaterThan(0);
+    expect(entries.length).toBeGreaterThan(0);
+    for (const s of entries) expect(s.reason).toMatch(/drivers: /);
+  });
+
+  it('a LightGBM model file trained in Python loads from the registry and trades', async () => {
+    // the committed LightGBM fixture takes 6 features; register it under 6 of our feature names
+    const names = DEFAULT_FEATURES.slice(0, 6);
+    const dir = join(tmp, 'lgb');
+    const text = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'lightgbm', 'model-nan.txt'), 'utf8').replace(/^feature_names=.*$/m, `feature_names=${names.join(' ')}`);
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, LIGHTGBM_FILE), text);
+    const meta = {
+      name: 'lgb', modelType: 'lightgbm', params: {}, modelFiles: [LIGHTGBM_FILE], features: featureSpec(names),
+      label: { kind: 'next_return', horizon: 1, threshold: 0.005 }, symbols: ['SYNA', 'SYNB'],
+      trainingWindow: { start: '2000-01-01', end: '2017-12-29', rows: 2000 }, dataHash: 'x', seed: 0, metrics: { accuracy: 0.6 }, libraryVersion: 't', createdAt: 't',
+    };
+    writeFileSync(join(dir, METADATA_FILE), JSON.stringify(meta));
+    const { model } = await loadModel(dir);
+    expect(model.kind).toBe('lightgbm');
+    const { strategy } = await loadMlStrategy(dir, { threshold: 0.5, regime: null });
+    const res = runBacktest({ series: market, strategy });
+    expect(res.trades.length + res.openPositions.length).toBeGreaterThan(0);
+    expect(strategy.signalLog.some((s) => /drivers: .*\(log-odds\)/.test(s.reason))).toBe(true);
+    // feature names in the file must match the registry's list
+    copyFileSync(join(import.meta.dirname, '..', 'fixtures', 'lightgbm', 'model-nan.txt'), join(dir, LIGHTGBM_FILE));
+    await expect(loadModel(dir)).rejects.toThrow(/feature_names/);
+  });
+});
