@@ -167,7 +167,7 @@ class Booster {
   /** Row-major bins for OOB scoring. */
   private readonly binsRM: Uint8Array;
   /** Row-major histogram slots (histOff[j] + 3 * bin): one pass over a leaf's rows fills every feature. */
-  private readonly slotRM: Int32Array;
+  private readonly slotRM: Uint16Array | Int32Array;
   /** Column-major bins for partitioning a leaf on one feature. */
   private readonly binsCM: Uint8Array;
   readonly edges: Float64Array[];
@@ -219,7 +219,8 @@ class Booster {
       off += this.nBins[j] * 3;
     }
     this.binsRM = new Uint8Array(rows * F);
-    this.slotRM = new Int32Array(rows * F);
+    // 2-byte slots while they fit (up to ~85 features): a quarter of the memory traffic of Int32
+    this.slotRM = off <= 65535 ? new Uint16Array(rows * F) : new Int32Array(rows * F);
     for (let j = 0; j < F; j++) {
       const base = j * rows;
       for (let i = 0; i < rows; i++) {
@@ -484,13 +485,23 @@ class Booster {
       const large = smallIsLeft ? nl : bl;
       this.lHist[large] = parentHist;
       this.lHist[small] = nl; // leaves 0..nl-1 hold buffers 0..nl-1, so buffer nl is free
+      leaves++;
+      // Histograms only for children that may still split (not after the last split, not below 2 x min data
+      // or at max depth); the larger child's is needed only if it may split itself.
+      const splittable = (l: number) => leaves < L && this.lEnd[l] - this.lStart[l] >= 2 * p.minDataInLeaf && (p.maxDepth === null || depth < p.maxDepth);
+      const smallOk = splittable(small);
+      const largeOk = splittable(large);
+      this.cGain[bl] = -Infinity;
+      this.cGain[nl] = -Infinity;
+      if (!smallOk && !largeOk) continue;
       const hs = this.hists[nl];
       this.buildHist(hs, this.lStart[small], this.lEnd[small]);
-      const hp = this.hists[parentHist];
-      for (let q = 0; q < this.histLen; q++) hp[q] -= hs[q];
-      leaves++;
-      this.findSplit(bl);
-      this.findSplit(nl);
+      if (largeOk) {
+        const hp = this.hists[parentHist];
+        for (let q = 0; q < this.histLen; q++) hp[q] -= hs[q];
+        this.findSplit(large);
+      }
+      if (smallOk) this.findSplit(small);
     }
     // leaf values
     for (let l = 0; l < leaves; l++) {
