@@ -18,7 +18,7 @@ import { computeMetrics, periodsPerYearFor, type Metrics } from '../lib/metrics/
 import { formatEvaluation, saveTrainResult, trainModel, trainOptionsFromConfig } from '../lib/ml/index.js';
 import { backtestMetricsInput, backtestReportInput, writeReport } from '../lib/report/index.js';
 import { SmaCrossover, type Strategy } from '../lib/strategy/index.js';
-import { loadMlStrategyFromConfig } from '../lib/strategy/ml/index.js';
+import { loadMlStrategyFromConfig, MlStrategy } from '../lib/strategy/ml/index.js';
 
 const REPORTS = 'reports';
 
@@ -85,6 +85,7 @@ async function main(): Promise<void> {
         config: { broker: config.broker, portfolio: config.portfolio, strategy: key === 'ml' ? config.strategy.ml : sma },
         dataSource: `${config.data.provider}${config.data.provider === 'synthetic' ? ` (seed ${config.data.synthetic.seed})` : ''}: ${r.start}..${r.end}`,
         dataIssues: issues,
+        signals: strategy instanceof MlStrategy ? strategy.signalLog : undefined,
       }),
     );
     results.push({ key, r, m, file });
