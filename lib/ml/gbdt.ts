@@ -126,6 +126,8 @@ function checkParams(p: GbdtParams): void {
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+/** LightGBM's kEpsilon (1e-15 as a float): keeps hessian sums off zero. */
+const K_EPSILON = Math.fround(1e-15);
 
 /** Rows [0, n) split into fitted rows and a held-out tail for early stopping. */
 function carveValidation(rows: number, frac: number, time: ArrayLike<number> | undefined, purge: number): { fitEnd: number; valStart: number } {
@@ -166,12 +168,14 @@ class Booster {
   readonly F: number;
   /** Row-major bins for OOB scoring. */
   private readonly binsRM: Uint8Array;
-  /** Row-major histogram slots (histOff[j] + 3 * bin): one pass over a leaf's rows fills every feature. */
+  /** Row-major histogram slots (histOff[j] + 2 * bin): one pass over a leaf's rows fills every feature. */
   private readonly slotRM: Uint16Array | Int32Array;
   /** Column-major bins for partitioning a leaf on one feature. */
   private readonly binsCM: Uint8Array;
   readonly edges: Float64Array[];
   private readonly nBins: Int32Array;
+  /** Per feature: the bin holding the most training rows (LightGBM's most_freq_bin). */
+  private readonly mfb: Int32Array;
   private readonly histOff: Int32Array;
   private readonly histLen: number;
   private readonly hists: Float64Array[];
@@ -180,8 +184,10 @@ class Booster {
   private readonly idx: Int32Array;
   private readonly scratch: Int32Array;
   private readonly inBag: Uint8Array;
-  readonly grad: Float64Array;
-  readonly hess: Float64Array;
+  /** Per-row gradients and hessians stored as float32, as LightGBM stores them (score_t = float): half the
+   * memory traffic in histogram building, and the same rounding as LightGBM. Sums are double. */
+  readonly grad: Float32Array;
+  readonly hess: Float32Array;
   private readonly feats: Int32Array;
   private nFeats: number;
   // per-leaf state (leaf ids 0..numLeaves-1)
@@ -197,7 +203,6 @@ class Booster {
   private readonly cBin: Int32Array;
   private readonly cGL: Float64Array;
   private readonly cHL: Float64Array;
-  private readonly cCL: Int32Array;
 
   constructor(
     X: Matrix,
@@ -207,7 +212,8 @@ class Booster {
     const F = X.cols;
     this.n = rows;
     this.F = F;
-    const binned = binMatrix(X.data.subarray(0, rows * F), rows, F, p.maxBins);
+    // LightGBM's bin boundaries, so the same data offers the same candidate thresholds as LightGBM
+    const binned = binMatrix(X.data.subarray(0, rows * F), rows, F, p.maxBins, 'lightgbm');
     this.binsCM = binned.bins;
     this.edges = binned.edges;
     this.nBins = new Int32Array(F);
@@ -216,7 +222,16 @@ class Booster {
     for (let j = 0; j < F; j++) {
       this.nBins[j] = binned.edges[j].length + 1;
       this.histOff[j] = off;
-      off += this.nBins[j] * 3;
+      off += this.nBins[j] * 2;
+    }
+    this.mfb = new Int32Array(F);
+    const cnt = new Int32Array(256);
+    for (let j = 0; j < F; j++) {
+      cnt.fill(0);
+      for (let i = 0; i < rows; i++) cnt[binned.bins[j * rows + i]]++;
+      let best = 0;
+      for (let b = 1; b < this.nBins[j]; b++) if (cnt[b] > cnt[best]) best = b;
+      this.mfb[j] = best;
     }
     this.binsRM = new Uint8Array(rows * F);
     // 2-byte slots while they fit (up to ~85 features): a quarter of the memory traffic of Int32
@@ -225,7 +240,7 @@ class Booster {
       const base = j * rows;
       for (let i = 0; i < rows; i++) {
         this.binsRM[i * F + j] = binned.bins[base + i];
-        this.slotRM[i * F + j] = this.histOff[j] + 3 * binned.bins[base + i];
+        this.slotRM[i * F + j] = this.histOff[j] + 2 * binned.bins[base + i];
       }
     }
     this.histLen = off;
@@ -235,8 +250,8 @@ class Booster {
     this.idx = new Int32Array(rows);
     this.scratch = new Int32Array(rows);
     this.inBag = new Uint8Array(rows);
-    this.grad = new Float64Array(rows);
-    this.hess = new Float64Array(rows);
+    this.grad = new Float32Array(rows);
+    this.hess = new Float32Array(rows);
     this.feats = new Int32Array(F);
     this.nFeats = F;
     this.lStart = new Int32Array(L);
@@ -251,7 +266,6 @@ class Booster {
     this.cBin = new Int32Array(L);
     this.cGL = new Float64Array(L);
     this.cHL = new Float64Array(L);
-    this.cCL = new Int32Array(L);
   }
 
   /** L1-thresholded gradient sum (LightGBM's ThresholdL1). */
@@ -320,7 +334,6 @@ class Booster {
           const q = slotRM[j];
           h[q] += g;
           h[q + 1] += hs;
-          h[q + 2] += 1;
         }
       }
     } else {
@@ -333,9 +346,30 @@ class Booster {
           const q = slotRM[ro + feats[t]];
           h[q] += g;
           h[q + 1] += hs;
-          h[q + 2] += 1;
         }
       }
+    }
+  }
+
+  /**
+   * LightGBM does not accumulate the most frequent bin of a feature; it sets it to the leaf's sums minus all
+   * other bins (Dataset::FixHistogram). Doing the same reproduces its rounding, which decides near-ties.
+   */
+  private fixHistogram(h: Float64Array, G: number, H: number): void {
+    for (let t = 0; t < this.nFeats; t++) {
+      const j = this.feats[t];
+      const m = this.mfb[j];
+      if (m === 0) continue;
+      const o = this.histOff[j];
+      let g = G;
+      let hs = H;
+      for (let b = 0; b < this.nBins[j]; b++) {
+        if (b === m) continue;
+        g -= h[o + b * 2];
+        hs -= h[o + b * 2 + 1];
+      }
+      h[o + m * 2] = g;
+      h[o + m * 2 + 1] = hs;
     }
   }
 
@@ -350,49 +384,53 @@ class Booster {
     const H = this.lH[l];
     const minData = p.minDataInLeaf;
     const minHess = p.minSumHessianInLeaf;
-    const shift = this.leafGain(G, H) + p.minGainToSplit;
+    // LightGBM's FindBestThresholdSequentially, reverse direction: accumulate the right side from the top bin
+    // down, counts estimated from hessians (hess x count / sum hess, rounded per bin), hessian sums carrying
+    // LightGBM's kEpsilon; the first best found (highest threshold, lowest feature) wins ties.
+    const Hs = H + 2 * K_EPSILON;
+    const cntFactor = count / Hs;
+    const shift = this.leafGain(G, Hs) + p.minGainToSplit;
     let best = -Infinity;
     let bestF = -1;
     let bestBin = 0;
     let bestGL = 0;
     let bestHL = 0;
-    let bestCL = 0;
     for (let t = 0; t < this.nFeats; t++) {
       const j = this.feats[t];
       const nb = this.nBins[j];
       const o = this.histOff[j];
-      let gl = 0;
-      let hl = 0;
-      let cl = 0;
-      for (let b = 0; b < nb - 1; b++) {
-        const q = o + b * 3;
-        const c = h[q + 2];
-        if (c === 0) continue;
-        gl += h[q];
-        hl += h[q + 1];
-        cl += c;
-        if (cl < minData || hl < minHess) continue;
-        const cr = count - cl;
-        const hr = H - hl;
-        if (cr < minData || hr < minHess) break;
-        const gain = this.leafGain(gl, hl) + this.leafGain(G - gl, hr);
+      let gr = 0;
+      let hr = K_EPSILON;
+      let cr = 0;
+      for (let b = nb - 1; b >= 1; b--) {
+        const q = o + b * 2;
+        const hb = h[q + 1];
+        gr += h[q];
+        hr += hb;
+        cr += Math.floor(hb * cntFactor + 0.5);
+        if (cr < minData || hr < minHess) continue;
+        const cl = count - cr;
+        if (cl < minData) break;
+        const hl = Hs - hr;
+        if (hl < minHess) break;
+        const gl = G - gr;
+        const gain = this.leafGain(gl, hl) + this.leafGain(gr, hr);
+        if (gain <= shift) continue;
         if (gain > best) {
           best = gain;
           bestF = j;
-          bestBin = b;
+          bestBin = b - 1;
           bestGL = gl;
-          bestHL = hl;
-          bestCL = cl;
+          bestHL = hl - K_EPSILON;
         }
       }
     }
-    if (bestF < 0 || !(best - shift > 0)) return;
+    if (bestF < 0) return;
     this.cGain[l] = best - shift;
     this.cFeat[l] = bestF;
     this.cBin[l] = bestBin;
     this.cGL[l] = bestGL;
     this.cHL[l] = bestHL;
-    this.cCL[l] = bestCL;
   }
 
   /** Grows one tree on the bag's first m rows; returns it with leaf values already scaled by the learning rate. */
@@ -426,6 +464,7 @@ class Booster {
     this.lHist[0] = 0;
     cover[0] = m;
     this.buildHist(this.hists[0], 0, m);
+    this.fixHistogram(this.hists[0], G, H);
     this.findSplit(0);
     let leaves = 1;
     while (leaves < L) {
@@ -496,6 +535,7 @@ class Booster {
       if (!smallOk && !largeOk) continue;
       const hs = this.hists[nl];
       this.buildHist(hs, this.lStart[small], this.lEnd[small]);
+      this.fixHistogram(hs, this.lG[small], this.lH[small]);
       if (largeOk) {
         const hp = this.hists[parentHist];
         for (let q = 0; q < this.histLen; q++) hp[q] -= hs[q];
@@ -622,9 +662,12 @@ export class GbdtClassifier {
     const yi = Uint8Array.from({ length: n }, (_, i) => y[i]);
     for (let it = 0; it < p.nEstimators; it++) {
       for (let i = 0; i < n; i++) {
-        const pr = sigmoid(score[i]);
-        grad[i] = pr - yi[i];
-        hess[i] = pr * (1 - pr);
+        // LightGBM's binary log-loss gradient with labels in {-1, +1}: r = -l / (1 + e^(l s)) = p - y
+        const l = yi[i] === 1 ? 1 : -1;
+        const r = -l / (1 + Math.exp(l * score[i]));
+        const a = Math.abs(r);
+        grad[i] = r;
+        hess[i] = a * (1 - a);
       }
       if (bagging && it % p.baggingFreq === 0) m = booster.bag(bagRng);
       booster.sampleFeatures(featRng);
