@@ -102,18 +102,27 @@ function upperBound(a: number, b: number): number {
 }
 
 const f64 = new Float64Array(1);
-const u64 = new BigUint64Array(f64.buffer);
+const u32 = new Uint32Array(f64.buffer);
+// little-endian: u32[0] low word, u32[1] high word
 /** The smallest double greater than x (x finite). */
 export function nextUp(x: number): number {
   if (x === 0) return Number.MIN_VALUE;
   f64[0] = x;
-  u64[0] = x > 0 ? u64[0] + 1n : u64[0] - 1n;
+  if (x > 0) {
+    if (u32[0] === 0xffffffff) {
+      u32[0] = 0;
+      u32[1]++;
+    } else u32[0]++;
+  } else if (u32[0] === 0) {
+    u32[0] = 0xffffffff;
+    u32[1]--;
+  } else u32[0]--;
   return f64[0];
 }
 
 /** b is a or the double right above it (LightGBM's CheckDoubleEqualOrdered). */
 function sameValue(a: number, b: number): boolean {
-  return b <= nextUp(a);
+  return b === a || b <= nextUp(a);
 }
 
 /** LightGBM's GreedyFindBin: upper bounds (last = +Infinity) of at most maxBin bins over sorted distinct values. */
@@ -185,13 +194,14 @@ function greedyFindBin(values: number[], counts: number[], from: number, to: num
  * these so that, given the same data, it searches the same thresholds LightGBM does.
  */
 export function lightgbmBinEdges(column: Float64Array, maxBin: number, minDataInBin = 3): Float64Array {
-  const nonzero: number[] = [];
-  for (const v of column) if (Math.abs(v) > K_ZERO) nonzero.push(v);
-  const zeroCnt = column.length - nonzero.length;
-  const sorted = Float64Array.from(nonzero).sort();
+  const sorted = new Float64Array(column.length);
+  let nz = 0;
+  for (let i = 0; i < column.length; i++) if (Math.abs(column[i]) > K_ZERO) sorted[nz++] = column[i];
+  const zeroCnt = column.length - nz;
+  sorted.subarray(0, nz).sort();
   const values: number[] = [];
   const counts: number[] = [];
-  const m = sorted.length;
+  const m = nz;
   if (m === 0 || (sorted[0] > 0 && zeroCnt > 0)) {
     values.push(0);
     counts.push(zeroCnt);
