@@ -16,3 +16,4 @@ export * from './dataset.js';
 export * from './registry.js';
 export * from './progress.js';
 export * from './train.js';
+export * from './import-lightgbm.js';

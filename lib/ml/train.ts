@@ -202,7 +202,7 @@ export async function trainModel(series: readonly BarSeries[], opts: TrainOption
  * Out-of-sample probabilities as CSV rows `time,symbol,prob` (what a backtest of the model trades), plus a
  * quoted `drivers` column for tree models (the top contributions behind confident predictions).
  */
-export function predictionsCsv(r: TrainResult): string {
+export function predictionsCsv(r: Pick<TrainResult, 'dataset' | 'oosProb' | 'drivers'>): string {
   const dr = r.drivers;
   const lines = [dr ? 'time,symbol,prob,drivers' : 'time,symbol,prob'];
   const d = r.dataset;
@@ -218,7 +218,6 @@ export function predictionsCsv(r: TrainResult): string {
 export async function saveTrainResult(dir: string, r: TrainResult, opts: { name?: string; source?: string; threshold?: number } = {}): Promise<ModelMetadata> {
   const d = r.dataset;
   const sub = subset(d, r.trainRows);
-  const e = r.evaluation;
   const meta = await saveModel(dir, r.model, {
     name: opts.name,
     features: featureSpec(d.features),
@@ -227,24 +226,7 @@ export async function saveTrainResult(dir: string, r: TrainResult, opts: { name?
     trainingWindow: { start: isoDate(sub.time[0]), end: isoDate(sub.time[sub.time.length - 1]), rows: sub.X.rows },
     dataHash: dataHash(sub.X, sub.y),
     seed: r.model.params.seed,
-    metrics: {
-      evaluation: r.walkForward ? 'walk-forward' : 'holdout',
-      rows: e.n,
-      accuracy: e.accuracy,
-      majorityAccuracy: e.majorityAccuracy,
-      beatsBaseRate: e.beatsBaseRate,
-      auc: e.auc,
-      logLoss: e.logLoss,
-      brier: e.reliability.brier,
-      ece: e.reliability.ece,
-      confidenceThreshold: e.confident.threshold,
-      confidentSignals: e.confident.signals,
-      confidentPrecision: e.confident.precision,
-      buyHoldReturn: e.buyHoldReturn,
-      confidentLongReturn: e.strategyReturn,
-      verdict: e.verdict,
-      ...(r.importances ? { importances: Object.fromEntries(r.importances.map((x) => [x.feature, x.importance])) } : {}),
-    },
+    metrics: evaluationMetrics(r.evaluation, r.walkForward ? 'walk-forward' : 'holdout', r.importances),
     extra: {
       source: opts.source ?? 'unknown',
       predictionsFile: PREDICTIONS_FILE,
@@ -254,4 +236,26 @@ export async function saveTrainResult(dir: string, r: TrainResult, opts: { name?
   });
   writeFileSync(join(dir, PREDICTIONS_FILE), predictionsCsv(r));
   return meta;
+}
+
+/** metadata.json's `metrics`: the out-of-sample evaluation the promotion checks read. */
+export function evaluationMetrics(e: Evaluation, kind: 'walk-forward' | 'holdout', importances?: TrainResult['importances']): Record<string, unknown> {
+  return {
+    evaluation: kind,
+    rows: e.n,
+    accuracy: e.accuracy,
+    majorityAccuracy: e.majorityAccuracy,
+    beatsBaseRate: e.beatsBaseRate,
+    auc: e.auc,
+    logLoss: e.logLoss,
+    brier: e.reliability.brier,
+    ece: e.reliability.ece,
+    confidenceThreshold: e.confident.threshold,
+    confidentSignals: e.confident.signals,
+    confidentPrecision: e.confident.precision,
+    buyHoldReturn: e.buyHoldReturn,
+    confidentLongReturn: e.strategyReturn,
+    verdict: e.verdict,
+    ...(importances ? { importances: Object.fromEntries(importances.map((x) => [x.feature, x.importance])) } : {}),
+  };
 }

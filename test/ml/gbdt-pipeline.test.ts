@@ -1,11 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syntheticMarket } from '../../lib/data/synthetic.js';
-import { DEFAULT_FEATURES, featureSpec } from '../../lib/features/index.js';
+import { DEFAULT_FEATURES } from '../../lib/features/index.js';
 import { trainModel, saveTrainResult } from '../../lib/ml/train.js';
-import { loadModel, readMetadata, LIGHTGBM_FILE, METADATA_FILE } from '../../lib/ml/registry.js';
+import { loadModel, readMetadata, LIGHTGBM_FILE } from '../../lib/ml/registry.js';
+import { importLightGbm } from '../../lib/ml/import-lightgbm.js';
 import { GbdtClassifier } from '../../lib/ml/gbdt.js';
 import { makeMatrix } from '../../lib/ml/matrix.js';
 import { loadMlStrategy, MlStrategy, parseDrivers } from '../../lib/strategy/ml/index.js';
@@ -97,28 +99,47 @@ describe('gbdt through training, the registry and the ML strategy', () => {
     for (const s of entries) expect(s.reason).toMatch(/drivers: /);
   });
 
-  it('a LightGBM model file trained in Python loads from the registry and trades', async () => {
-    // the committed LightGBM fixture takes 6 features; register it under 6 of our feature names
+  it('a LightGBM model trained in Python is imported (evaluated from --from on), loads from the registry and trades', async () => {
+    // the committed LightGBM fixture takes 6 columns; name them as 6 of our features
     const names = DEFAULT_FEATURES.slice(0, 6);
+    const fixture = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'lightgbm', 'model-nan.txt'), 'utf8');
+    const text = fixture.replace(/^feature_names=.*$/m, `feature_names=${names.join(' ')}`);
     const dir = join(tmp, 'lgb');
-    const text = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'lightgbm', 'model-nan.txt'), 'utf8').replace(/^feature_names=.*$/m, `feature_names=${names.join(' ')}`);
-    const { mkdirSync } = await import('node:fs');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, LIGHTGBM_FILE), text);
-    const meta = {
-      name: 'lgb', modelType: 'lightgbm', params: {}, modelFiles: [LIGHTGBM_FILE], features: featureSpec(names),
-      label: { kind: 'next_return', horizon: 1, threshold: 0.005 }, symbols: ['SYNA', 'SYNB'],
-      trainingWindow: { start: '2000-01-01', end: '2017-12-29', rows: 2000 }, dataHash: 'x', seed: 0, metrics: { accuracy: 0.6 }, libraryVersion: 't', createdAt: 't',
-    };
-    writeFileSync(join(dir, METADATA_FILE), JSON.stringify(meta));
+    const { metadata, evaluation } = await importLightGbm(dir, text, market, { from: '2019-06-03', threshold: 0.55, file: 'model.txt' });
+    expect(metadata.modelType).toBe('lightgbm');
+    expect(metadata.trainingWindow.end).toBe('2019-06-02');
+    expect(readFileSync(join(dir, LIGHTGBM_FILE), 'utf8')).toBe(text); // kept byte for byte
+    expect(evaluation.n).toBeGreaterThan(0);
+    const csv = readFileSync(join(dir, 'predictions.csv'), 'utf8').trim().split('\n');
+    expect(csv.slice(1).every((l) => l >= '2019-06-03')).toBe(true);
     const { model } = await loadModel(dir);
     expect(model.kind).toBe('lightgbm');
     const { strategy } = await loadMlStrategy(dir, { threshold: 0.5, regime: null });
     const res = runBacktest({ series: market, strategy });
     expect(res.trades.length + res.openPositions.length).toBeGreaterThan(0);
+    expect(strategy.signalLog.every((s) => s.time >= Date.parse('2019-06-03'))).toBe(true);
     expect(strategy.signalLog.some((s) => /drivers: .*\(log-odds\)/.test(s.reason))).toBe(true);
-    // feature names in the file must match the registry's list
-    copyFileSync(join(import.meta.dirname, '..', 'fixtures', 'lightgbm', 'model-nan.txt'), join(dir, LIGHTGBM_FILE));
+    // feature names must be this library's features, and the file must match metadata.json
+    await expect(importLightGbm(join(tmp, 'bad'), fixture, market, { from: '2019-06-03' })).rejects.toThrow(/feature_names\[0\].*is not a feature/);
+    await expect(importLightGbm(join(tmp, 'bad'), text, market, { from: 'soon' })).rejects.toThrow(/from.*not a date/);
+    await expect(importLightGbm(join(tmp, 'bad'), text, market, { from: '2030-01-01' })).rejects.toThrow(/leaves no rows/);
+    writeFileSync(join(dir, LIGHTGBM_FILE), fixture);
     await expect(loadModel(dir)).rejects.toThrow(/feature_names/);
+  });
+
+  it('npm run import-lightgbm registers the model from the command line and refuses what it cannot use', () => {
+    const names = DEFAULT_FEATURES.slice(0, 6);
+    const file = join(tmp, 'cli-model.txt');
+    writeFileSync(file, readFileSync(join(import.meta.dirname, '..', 'fixtures', 'lightgbm', 'model-nan.txt'), 'utf8').replace(/^feature_names=.*$/m, `feature_names=${names.join(' ')}`));
+    const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/import-lightgbm.ts', ...args], { encoding: 'utf8', timeout: 120_000 });
+    const out = join(tmp, 'cli-out');
+    const ok = run('--model', file, '--from', '2020-01-02', '--out', out, '--threshold', '0.55');
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/wrote .*cli-out/);
+    const meta = readMetadata(out);
+    expect(meta.modelType).toBe('lightgbm');
+    expect(meta.metrics.confidenceThreshold).toBe(0.55);
+    expect(run('--model', file, '--out', out).stderr).toMatch(/--from is required/);
+    expect(run('--help').stdout).toMatch(/usage: npm run import-lightgbm/);
   });
 });
