@@ -405,7 +405,10 @@ class Booster {
       for (let b = nb - 1; b >= 1; b--) {
         const q = o + b * 2;
         const hb = h[q + 1];
-        gr += h[q];
+        const gb = h[q];
+        // a bin empty in this leaf changes nothing: same checks, same gain as the bin before (never > best)
+        if (hb === 0 && gb === 0) continue;
+        gr += gb;
         hr += hb;
         cr += Math.floor(hb * cntFactor + 0.5);
         if (cr < minData || hr < minHess) continue;
