@@ -100,7 +100,7 @@ function python(): string | null {
 
 function runLightGbm(py: string, dir: string, repeats: number): LgbResult | string {
   const t0 = performance.now();
-  const r = spawnSync(py, [resolve('bench', 'lightgbm-ref.py'), dir, String(repeats)], { encoding: 'utf8' });
+  const r = spawnSync(py, [resolve('bench', 'py', 'lightgbm_ref.py'), dir, String(repeats)], { encoding: 'utf8' });
   const wall = (performance.now() - t0) / 1000;
   if (r.status !== 0) return `LightGBM run failed: ${r.stderr.trim().split('\n').pop()}`;
   return { ...(JSON.parse(r.stdout.trim().split('\n').pop()!) as LgbResult), process_s: wall };

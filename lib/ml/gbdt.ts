@@ -65,12 +65,9 @@ export const DEFAULT_GBDT_PARAMS: Readonly<GbdtParams> = {
 };
 
 export interface GbdtFitOptions extends ModelFitOptions {
-  /** Explicit early-stopping set (e.g. a later time block); otherwise the tail of the training rows. */
+  /** Explicit early-stopping set (e.g. a later time block); otherwise the tail of the training rows, cut on
+   * `time` (when given) with `purge` bars (default 1) dropped before it. */
   validation?: { X: Matrix; y: ArrayLike<number> };
-  /** Bar time per training row: the held-out tail is cut on the time axis, with `purge` bars dropped before it. */
-  time?: ArrayLike<number>;
-  /** Bars dropped between the fitted rows and the held-out tail (the label horizon; default 1). */
-  purge?: number;
 }
 
 export interface GbdtTreeJSON {

@@ -12,6 +12,10 @@ export const MODEL_KINDS: readonly ModelKind[] = ['rf', 'mlp', 'gbdt', 'lightgbm
 
 export interface ModelFitOptions {
   onProgress?: (done: number, total: number) => void;
+  /** Bar time per training row, for models that hold out their own latest rows (GBDT early stopping). */
+  time?: ArrayLike<number>;
+  /** Bars to drop between such a held-out block and the rows fitted on (the label horizon). */
+  purge?: number;
 }
 
 export interface BinaryClassifier {

@@ -9,6 +9,10 @@ import { trainModel, saveTrainResult } from '../../lib/ml/train.js';
 import { loadModel, readMetadata, LIGHTGBM_FILE } from '../../lib/ml/registry.js';
 import { importLightGbm } from '../../lib/ml/import-lightgbm.js';
 import { GbdtClassifier } from '../../lib/ml/gbdt.js';
+import { buildDataset } from '../../lib/ml/dataset.js';
+import { walkForward } from '../../lib/ml/walkforward.js';
+import type { ModelFitOptions } from '../../lib/ml/model.js';
+import type { Matrix } from '../../lib/ml/matrix.js';
 import { makeMatrix } from '../../lib/ml/matrix.js';
 import { loadMlStrategy, MlStrategy, parseDrivers } from '../../lib/strategy/ml/index.js';
 import { topContributions } from '../../lib/ml/tree-shap.js';
@@ -79,6 +83,29 @@ describe('gbdt through training, the registry and the ML strategy', () => {
       { feature: 'rsi_14', contribution: 0.08 },
       { feature: 'volume_ratio', contribution: -0.031 },
     ]);
+  });
+
+  it('walk-forward hands each fold model its rows\' bar times and the purge, so GBDT early stopping holds out by time', async () => {
+    const d = buildDataset(market);
+    const seen: Array<{ rows: number; time: number[]; purge?: number }> = [];
+    const factory = () => {
+      const m = new GbdtClassifier({ nEstimators: 5, earlyStoppingRounds: 2 });
+      return {
+        kind: m.kind,
+        predictPositive: (X: Matrix) => m.predictPositive(X),
+        fit: (X: Matrix, y: ArrayLike<number>, o?: ModelFitOptions) => {
+          seen.push({ rows: X.rows, time: Array.from(o?.time ?? []), purge: o?.purge });
+          return m.fit(X, y, o);
+        },
+      };
+    };
+    await walkForward(d.X, d.y, d.time, factory, { trainBars: 250, retrainEvery: 200, purge: 2 });
+    expect(seen.length).toBeGreaterThan(1);
+    for (const f of seen) {
+      expect(f.time.length).toBe(f.rows);
+      expect(f.purge).toBe(2);
+      for (let k = 1; k < f.time.length; k++) expect(f.time[k]).toBeGreaterThanOrEqual(f.time[k - 1]);
+    }
   });
 
   it('walk-forward: predictions.csv carries each confident row\'s drivers from its own fold model, and replayed signals show them', async () => {

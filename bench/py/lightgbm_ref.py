@@ -1,6 +1,6 @@
 """LightGBM side of bench/ml.ts: fit and score on the exact matrices the TypeScript bench wrote.
 
-usage: python3 bench/lightgbm-ref.py DIR REPEATS
+usage: python3 bench/py/lightgbm_ref.py DIR REPEATS
 DIR holds meta.json ({"train": n, "test": m, "cols": k, "params": {...}}) and float64 little-endian files
 Xtr.bin, ytr.bin, Xte.bin, yte.bin. Prints one JSON line: version, first and warm (median of the rest) fit seconds, wall and CPU (1 thread),
 predict seconds, test AUC and accuracy.
