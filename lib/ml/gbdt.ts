@@ -1,11 +1,17 @@
 /**
  * Gradient-boosted decision trees for binary classification, built the way LightGBM builds them:
- * binary log-loss, features pre-binned once (binning.ts, shared with the forest), leaf-wise growth (always
- * split the leaf with the largest gain, up to `numLeaves`), split search on per-leaf gradient/hessian
- * histograms with the subtraction trick (only the smaller child's histogram is built; the larger one is
- * parent - smaller), L1/L2-regularised leaf values, per-tree feature sampling, row bagging, and early stopping
- * on a validation block that is carved from the END of the training rows (rows are in time order), never
- * from the test rows. Seeded: the same data, parameters and seed give byte-identical JSON.
+ * binary log-loss, features pre-binned once (binning.ts, shared with the forest, with LightGBM's bin
+ * boundaries), leaf-wise growth (always split the leaf with the largest gain, up to `numLeaves`), split search
+ * on per-leaf gradient/hessian histograms with the subtraction trick (only the smaller child's histogram is
+ * built; the larger one is parent - smaller), L1/L2-regularised leaf values, per-tree feature sampling, row
+ * bagging, and early stopping on a validation block carved from the END of the training rows (on bar times
+ * when given, with a purge gap), never from the test rows. Seeded: the same data, parameters and seed give
+ * byte-identical JSON.
+ *
+ * LightGBM's numerics are followed where they decide near-ties (float32 gradients, the right-to-left
+ * threshold scan, counts estimated from hessians for min_data_in_leaf, kEpsilon, the most-frequent-bin
+ * histogram fix-up), so on the same data and settings it grows the same trees as LightGBM 4.x
+ * (test/ml/gbdt-parity.test.ts). Missing values are refused in training; at prediction NaN goes right.
  *
  * Parameter names map to LightGBM's: nEstimators = num_iterations, numLeaves = num_leaves, maxDepth =
  * max_depth (null = -1), minDataInLeaf = min_data_in_leaf, minSumHessianInLeaf = min_sum_hessian_in_leaf,
