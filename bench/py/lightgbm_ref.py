@@ -1,9 +1,12 @@
-"""LightGBM side of bench/ml.ts: fit and score on the exact matrices the TypeScript bench wrote.
+"""LightGBM side of bench/ml-gbdt.ts: fit and score on the exact matrices the TypeScript bench wrote.
 
-usage: python3 bench/py/lightgbm_ref.py DIR REPEATS
+usage: python3 bench/py/lightgbm_ref.py DIR REPEATS   (REPEATS fits, then one JSON line of results)
+       python3 bench/py/lightgbm_ref.py DIR serve     (prints "ready"; each stdin line "fit" fits once and
+                                                       prints {"wall": s, "cpu": s}; "done" prints the results)
+The serve mode lets the bench alternate our fits and LightGBM's, so both see the same machine load.
 DIR holds meta.json ({"train": n, "test": m, "cols": k, "params": {...}}) and float64 little-endian files
-Xtr.bin, ytr.bin, Xte.bin, yte.bin. Prints one JSON line: version, first and warm (median of the rest) fit seconds, wall and CPU (1 thread),
-predict seconds, test AUC and accuracy.
+Xtr.bin, ytr.bin, Xte.bin, yte.bin. Results: version, first and warm (median of the rest) fit seconds, wall
+and CPU (1 thread), predict seconds, test AUC and accuracy.
 """
 import json
 import sys
@@ -19,7 +22,9 @@ t_import = time.perf_counter() - t_import
 
 
 def main() -> None:
-    d, repeats = sys.argv[1], int(sys.argv[2])
+    d = sys.argv[1]
+    serve = sys.argv[2] == "serve"
+    repeats = 0 if serve else int(sys.argv[2])
     meta = json.load(open(f"{d}/meta.json"))
     n, m, k = meta["train"], meta["test"], meta["cols"]
     Xtr = np.fromfile(f"{d}/Xtr.bin", dtype="<f8").reshape(n, k)
@@ -42,13 +47,26 @@ def main() -> None:
     fits = []
     cpu = []
     booster = None
-    for _ in range(repeats):
+
+    def fit() -> None:
+        nonlocal booster
         t0 = time.perf_counter()
         c0 = time.process_time()
         # Dataset construction (binning) is part of the fit, as it is on our side
         booster = lgb.train(params, lgb.Dataset(Xtr, label=ytr), num_boost_round=p["rounds"])
         fits.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
+
+    if serve:
+        print("ready", flush=True)
+        for line in sys.stdin:
+            if line.strip() != "fit":
+                break
+            fit()
+            print(json.dumps({"wall": fits[-1], "cpu": cpu[-1]}), flush=True)
+    else:
+        for _ in range(repeats):
+            fit()
     t0 = time.perf_counter()
     prob = booster.predict(Xte)
     pred_s = time.perf_counter() - t0
