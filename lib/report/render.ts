@@ -60,16 +60,17 @@ export interface ReportSignal {
   readonly reason: string;
 }
 
-interface Row {
+export interface MetricRow {
   readonly label: string;
   readonly strategy: string;
   readonly benchmark?: string;
   readonly note?: string;
 }
 
-function metricRows(m: Metrics, b: Metrics | null): Row[] {
-  const both = (label: string, f: (x: Metrics) => string, note?: string): Row => ({ label, strategy: f(m), benchmark: b ? f(b) : undefined, note });
-  const one = (label: string, v: string, note?: string): Row => ({ label, strategy: v, note });
+/** The report's metric rows (label, strategy and benchmark cells formatted, definition): the dashboard shows the same. */
+export function metricRows(m: Metrics, b: Metrics | null): MetricRow[] {
+  const both = (label: string, f: (x: Metrics) => string, note?: string): MetricRow => ({ label, strategy: f(m), benchmark: b ? f(b) : undefined, note });
+  const one = (label: string, v: string, note?: string): MetricRow => ({ label, strategy: v, note });
   return [
     both('Start equity', (x) => fmtMoney(x.startEquity)),
     both('End equity', (x) => fmtMoney(x.endEquity)),
