@@ -50,6 +50,17 @@ export interface ReportInput extends MetricsInput {
   readonly maxTradeRows?: number;
   /** The strategy's signals with their reasons (ML: P(up) and the features that pushed it), listed in order. */
   readonly signals?: readonly ReportSignal[];
+  /** Extra key/value sections shown right after Performance (e.g. a model's gate verdict and statistics). */
+  readonly sections?: readonly ReportSection[];
+}
+
+export interface ReportSection {
+  readonly title: string;
+  /** One line under the title (e.g. the verdict). */
+  readonly lead?: string;
+  readonly rows: ReadonlyArray<readonly [string, string]>;
+  /** Optional second table (e.g. calibration bins). */
+  readonly table?: { readonly head: readonly string[]; readonly rows: ReadonlyArray<readonly string[]> };
 }
 
 export interface ReportSignal {
@@ -267,6 +278,13 @@ ${plotlyScriptTag()}
 <p class="sub">${escapeHtml(symbols.join(', ') || DASH)} · ${escapeHtml(dataRange(input))}</p>
 <h2>Performance</h2>
 ${metricsTable}
+${(input.sections ?? [])
+  .map(
+    (sec) =>
+      `<h2>${escapeHtml(sec.title)}</h2>${sec.lead ? `<p class="sub">${escapeHtml(sec.lead)}</p>` : ''}${table(['Item', 'Value'], sec.rows.map((r) => [r[0], r[1]]), 'kv')}` +
+      (sec.table ? table([...sec.table.head], sec.table.rows.map((r) => [...r])) : ''),
+  )
+  .join('\n')}
 <h2>Equity</h2>
 <div id="chart-equity" class="chart"></div>
 <h2>Drawdown</h2>
@@ -317,6 +335,7 @@ export interface BacktestReportInput {
   readonly riskFreeRate?: number;
   readonly generatedAt?: string;
   readonly signals?: readonly ReportSignal[];
+  readonly sections?: readonly ReportSection[];
 }
 
 /** The metrics inputs of an engine result (the same fields the report charts). */
@@ -335,6 +354,7 @@ export function backtestReportInput(x: BacktestReportInput): ReportInput {
     series: x.series,
     config: x.config,
     dataSource: x.dataSource,
+    ...(x.sections ? { sections: x.sections } : {}),
     dataIssues: x.dataIssues,
     initialCash: r.initialCash,
     finalEquity: r.finalEquity,
