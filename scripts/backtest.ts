@@ -24,7 +24,7 @@ import type { DataIssue } from '../lib/data/validate.js';
 import { DEFAULT_OVERSOLD_BOUNCE, syntheticMarket } from '../lib/data/synthetic.js';
 import { runBacktest, type BacktestResult } from '../lib/engine/index.js';
 import { computeMetrics, metricsToJSON, periodsPerYearFor, type Metrics } from '../lib/metrics/index.js';
-import { backtestMetricsInput, backtestReportInput, writeReport } from '../lib/report/index.js';
+import { backtestMetricsInput, backtestReportInput, writeReport, type ReportSignal } from '../lib/report/index.js';
 import type { CommissionSpec } from '../lib/broker/sim/index.js';
 import { DEFAULT_LIMITS, permissiveLimits, type RiskLimits, type SizingSpec } from '../lib/risk/index.js';
 import { BuyAndHold, SmaCrossover, type Strategy } from '../lib/strategy/index.js';
@@ -227,7 +227,7 @@ export interface CliReport {
   readonly metrics: Record<string, number | string | null>;
 }
 
-function writeHtml(path: string, r: BacktestResult, series: readonly BarSeries[], issues: readonly DataIssue[], args: CliArgs, config: Record<string, unknown>, metrics: Metrics): void {
+function writeHtml(path: string, r: BacktestResult, series: readonly BarSeries[], issues: readonly DataIssue[], args: CliArgs, config: Record<string, unknown>, metrics: Metrics, strategy: Strategy): void {
   writeReport(
     resolve(path),
     backtestReportInput({
@@ -241,6 +241,8 @@ function writeHtml(path: string, r: BacktestResult, series: readonly BarSeries[]
         ? `csv: ${args.csv.join(', ')}${args.adjust ? ' (adjusted)' : ' (unadjusted)'}`
         : `synthetic market (seed ${args.seed}, ${args.start}..${args.end}; PLANTED EFFECT: oversold bounce +${(DEFAULT_OVERSOLD_BOUNCE * 100).toFixed(1)}% after RSI(14) < 35, a positive control)`,
       dataIssues: issues,
+      // the ML strategy logs its signals with their reasons (loaded lazily, so no instanceof here)
+      signals: (strategy as { signalLog?: readonly ReportSignal[] }).signalLog,
     }),
   );
 }
@@ -348,7 +350,7 @@ export async function main(argv: readonly string[], log: (s: string) => void = c
     writeFileSync(resolve(args.json), `${JSON.stringify(report, null, 2)}\n`);
   }
   if (args.html) {
-    writeHtml(args.html, r, series, issues, args, report.config, metrics);
+    writeHtml(args.html, r, series, issues, args, report.config, metrics, strategy);
     if (!args.quiet) log(`wrote ${args.html}`);
   }
   if (!args.quiet) {

@@ -19,7 +19,7 @@ import { computeMetrics, periodsPerYearFor, type Metrics } from '../lib/metrics/
 import { formatEvaluation, saveTrainResult, trainModel, trainOptionsFromConfig, describeEvaluation, evaluationFromConfig } from '../lib/ml/index.js';
 import { backtestMetricsInput, backtestReportInput, writeReport } from '../lib/report/index.js';
 import { SmaCrossover, type Strategy } from '../lib/strategy/index.js';
-import { formatPromotion, loadMlStrategyFromConfig, modelReportSection, promoteOptionsFromConfig, promoteTrainResult, type NullRange } from '../lib/strategy/ml/index.js';
+import { formatPromotion, loadMlStrategyFromConfig, MlStrategy, modelReportSection, promoteOptionsFromConfig, promoteTrainResult, type NullRange } from '../lib/strategy/ml/index.js';
 import { syntheticMarket } from '../lib/data/synthetic.js';
 
 const REPORTS = 'reports';
@@ -107,6 +107,7 @@ async function main(): Promise<void> {
         dataSource: `${data.summary}: ${r.start}..${r.end}`,
         ...(key === 'ml' ? { sections: [mlSection] } : {}),
         dataIssues: issues,
+        signals: strategy instanceof MlStrategy ? strategy.signalLog : undefined,
       }),
     );
     results.push({ key, r, m, file });

@@ -1,5 +1,5 @@
 /**
- * npm run train -- [--csv FILE ...] [--symbols A,B] [--model rf|mlp] [--walk-forward] --out models/NAME
+ * npm run train -- [--csv FILE ...] [--symbols A,B] [--model rf|gbdt|mlp] [--walk-forward] --out models/NAME
  *
  * Trains a model on the default features, evaluates it out of sample against the majority-class and
  * buy-and-hold baselines, and writes the registry folder. No --csv/--symbols: the offline synthetic market.
@@ -13,11 +13,11 @@ import { loadSymbols, providerFromConfig, readCsvFile, syntheticMarket } from '.
 import { formatEvaluation, formatReliability, saveTrainResult, trainModel, trainOptionsFromConfig, type TrainOptions } from '../lib/ml/index.js';
 import { formatPromotion, promoteOptionsFromConfig, promoteTrainResult } from '../lib/strategy/ml/index.js';
 
-const HELP = `usage: npm run train -- [--csv FILE ...] [--symbols A,B] [--model rf|mlp] [--walk-forward] --out models/NAME
+const HELP = `usage: npm run train -- [--csv FILE ...] [--symbols A,B] [--model rf|gbdt|mlp] [--walk-forward] --out models/NAME
   --csv FILE            train on a CSV file (repeatable); symbol = file name
   --symbols A,B         load symbols through the config's data provider
   --config FILE         config file (default config.yaml if present)
-  --model rf|mlp        model type (default: strategy.ml.model_type)
+  --model rf|gbdt|mlp   model type (default: strategy.ml.model_type)
   --walk-forward        evaluate by walk-forward retraining instead of an 80/20 holdout
   --train-bars N        walk-forward training window in bars (default 504)
   --retrain-every N     walk-forward refit interval in bars (default: strategy.ml.retrain_every; 0 there means
@@ -25,6 +25,10 @@ const HELP = `usage: npm run train -- [--csv FILE ...] [--symbols A,B] [--model 
   --window rolling|expanding
   --trees N --depth N   forest size (default 100, 10)
   --epochs N            MLP epochs (default 30)
+  --rounds N            GBDT boosting rounds, the most trees (default 200)
+  --leaves N            GBDT num_leaves (default 31)
+  --learning-rate X     GBDT learning rate (default 0.05)
+  --early-stopping N    GBDT: stop after N rounds without validation improvement; 0 = off (default 20)
   --seed N              seed (default strategy.ml.seed)
   --threshold X         confidence threshold (default strategy.ml.confidence_threshold)
   --quiet               no progress bars`;
@@ -76,15 +80,15 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
-  const known = new Set(['config', 'model', 'out', 'train-bars', 'retrain-every', 'window', 'trees', 'depth', 'epochs', 'seed', 'threshold']);
+  const known = new Set(['config', 'model', 'out', 'train-bars', 'retrain-every', 'window', 'trees', 'depth', 'epochs', 'rounds', 'leaves', 'learning-rate', 'early-stopping', 'seed', 'threshold']);
   for (const k of args.flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${HELP}`);
   const configPath = args.flags.get('config') ?? (existsSync('config.yaml') ? 'config.yaml' : null);
   const config: Config = configPath ? loadConfig(configPath) : parseConfig({});
   const ml = config.strategy.ml;
   const out = args.flags.get('out');
   if (!out) throw new Error(`--out models/NAME is required\n${HELP}`);
-  const model = (args.flags.get('model') ?? ml.model_type) as 'rf' | 'mlp';
-  if (model !== 'rf' && model !== 'mlp') throw new Error(`--model: "${model}" is not rf or mlp`);
+  const model = (args.flags.get('model') ?? ml.model_type) as 'rf' | 'gbdt' | 'mlp';
+  if (model !== 'rf' && model !== 'mlp' && model !== 'gbdt') throw new Error(`--model: "${model}" is not rf, gbdt or mlp`);
 
   let series: BarSeries[];
   let source: string;
@@ -111,6 +115,12 @@ async function main(): Promise<void> {
     threshold,
     rf: { nEstimators: num(args, 'trees', 100), maxDepth: num(args, 'depth', 10) },
     mlp: { epochs: num(args, 'epochs', 30) },
+    gbdt: {
+      nEstimators: num(args, 'rounds', 200),
+      numLeaves: num(args, 'leaves', 31),
+      learningRate: num(args, 'learning-rate', 0.05),
+      earlyStoppingRounds: num(args, 'early-stopping', 20),
+    },
     silent: args.bools.has('quiet'),
     walkForward: args.bools.has('walk-forward')
       ? {

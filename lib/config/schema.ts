@@ -52,7 +52,7 @@ export const gateSchema = z.strictObject({
 export const mlStrategySchema = z.strictObject({
   /** Registry folder of the promoted model. */
   model: z.string().min(1).default('models/rf-synthetic'),
-  model_type: z.enum(['rf', 'mlp']).default('rf'),
+  model_type: z.enum(['rf', 'gbdt', 'mlp']).default('rf'),
   confidence_threshold: z.number().min(0.5, { message: 'is not in [0.5, 1]' }).max(1, { message: 'is not in [0.5, 1]' }).default(0.6),
   /** Bars (per symbol) of resolved labels each live retrain fits on. */
   lookback: posInt().default(252),

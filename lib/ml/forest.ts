@@ -13,6 +13,7 @@ import { Rng } from '../core/rng.js';
 import { ValidationError } from '../core/errors.js';
 import { binMatrix, midpoint, type BinnedMatrix } from './binning.js';
 import { assertFinite, checkLabels, type Matrix } from './matrix.js';
+import { explainTrees, forestView, type Explanation, type TreeEnsembleView } from './tree-shap.js';
 
 export type MaxFeatures = 'sqrt' | 'log2' | 'all' | number;
 
@@ -51,6 +52,9 @@ export interface Tree {
   right: Int32Array;
   /** nodes x K class fractions (leaves are what predictions use). */
   value: Float64Array;
+  /** Training weight reaching each node (bootstrap counts x class weights): TreeSHAP's cover. Absent in
+   * models saved before explanations existed. */
+  cover?: Float64Array;
 }
 
 export interface FitOptions {
@@ -97,6 +101,7 @@ class TreeBuilder {
   private nLeft: number[] = [];
   private nRight: number[] = [];
   private nValue: number[] = [];
+  private nCover: number[] = [];
   private rng!: Rng;
   private w!: Float64Array;
 
@@ -127,6 +132,7 @@ class TreeBuilder {
     this.nLeft = [];
     this.nRight = [];
     this.nValue = [];
+    this.nCover = [];
     this.importance.fill(0);
     this.grow(0, n, 0);
     const tree: Tree = {
@@ -135,6 +141,7 @@ class TreeBuilder {
       left: Int32Array.from(this.nLeft),
       right: Int32Array.from(this.nRight),
       value: Float64Array.from(this.nValue),
+      cover: Float64Array.from(this.nCover),
     };
     return tree;
   }
@@ -157,6 +164,7 @@ class TreeBuilder {
       if (totals[k] > 0) nonzero++;
     }
     for (let k = 0; k < K; k++) this.nValue.push(W > 0 ? totals[k] / W : 1 / K);
+    this.nCover.push(W);
     const count = end - start;
     if (nonzero <= 1 || (p.maxDepth !== null && depth >= p.maxDepth) || count < p.minSamplesSplit || count < 2 * p.minSamplesLeaf) return node;
 
@@ -278,7 +286,7 @@ export interface ForestJSON {
   nFeatures: number;
   featureNames: string[] | null;
   importances: number[];
-  trees: Array<{ feature: number[]; threshold: number[]; left: number[]; right: number[]; value: number[] }>;
+  trees: Array<{ feature: number[]; threshold: number[]; left: number[]; right: number[]; value: number[]; cover?: number[] }>;
 }
 
 export class RandomForestClassifier {
@@ -524,6 +532,17 @@ export class RandomForestClassifier {
     return out;
   }
 
+  /** The trees as one ensemble whose raw score is P(class 1): each leaf holds its class-1 fraction / trees. */
+  view(): TreeEnsembleView {
+    return forestView(this.trees, this.nClasses, this.nFeatures, this.featureNames);
+  }
+
+  /** Exact TreeSHAP contributions to P(class 1) (contributions + expected = predicted probability). */
+  explain(X: Matrix): Explanation {
+    this.checkInput(X);
+    return explainTrees(this.view(), X);
+  }
+
   /** Normalised mean impurity decrease per feature (sums to 1 unless no tree ever split). */
   featureImportances(): Float64Array {
     return this.importances.slice();
@@ -561,6 +580,7 @@ export class RandomForestClassifier {
         left: Array.from(t.left),
         right: Array.from(t.right),
         value: Array.from(t.value),
+        ...(t.cover ? { cover: Array.from(t.cover) } : {}),
       })),
     };
   }
@@ -578,6 +598,7 @@ export class RandomForestClassifier {
       left: Int32Array.from(t.left),
       right: Int32Array.from(t.right),
       value: Float64Array.from(t.value),
+      ...(t.cover ? { cover: Float64Array.from(t.cover) } : {}),
     }));
     return m;
   }

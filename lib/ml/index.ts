@@ -1,8 +1,11 @@
-/** Models (Random Forest, MLP), datasets, chronological validation, calibration, the registry and training. */
+/** Models (Random Forest, gradient boosting, loaded LightGBM models, MLP), TreeSHAP explanations, datasets, chronological validation, calibration, the registry and training. */
 export * from './matrix.js';
 export * from './binning.js';
 export * from './model.js';
 export * from './forest.js';
+export * from './gbdt.js';
+export * from './lightgbm.js';
+export * from './tree-shap.js';
 export * from './mlp.js';
 export { ensureBackend, tf } from './tf-backend.js';
 export * from './calibration.js';
@@ -15,3 +18,4 @@ export * from './dataset.js';
 export * from './registry.js';
 export * from './progress.js';
 export * from './train.js';
+export * from './import-lightgbm.js';

@@ -10,12 +10,17 @@ import { dirname, join, resolve } from 'node:path';
 import { ValidationError } from '../core/errors.js';
 import { compareFeatureSpec, type FeatureSpecEntry } from '../features/index.js';
 import { RandomForestClassifier, type ForestJSON } from './forest.js';
+import { GbdtClassifier, type GbdtJSON } from './gbdt.js';
+import { LightGbmModel } from './lightgbm.js';
 import type { Matrix } from './matrix.js';
 import { MlpClassifier } from './mlp.js';
-import type { BinaryClassifier, ModelKind } from './model.js';
+import { MODEL_KINDS, type BinaryClassifier, type ModelKind } from './model.js';
 import type { StoredGate } from './gate.js';
 
 export const FOREST_FILE = 'forest.json';
+export const GBDT_FILE = 'gbdt.json';
+/** A LightGBM model as saved by Python's `booster.save_model` (text format), kept byte for byte. */
+export const LIGHTGBM_FILE = 'lightgbm.txt';
 export const METADATA_FILE = 'metadata.json';
 
 export interface LabelDefinition {
@@ -82,7 +87,7 @@ export function libraryVersion(start = process.cwd()): string {
   }
 }
 
-type SavableModel = RandomForestClassifier | MlpClassifier;
+type SavableModel = RandomForestClassifier | GbdtClassifier | LightGbmModel | MlpClassifier;
 
 export async function saveModel(dir: string, model: SavableModel, meta: MetadataInput): Promise<ModelMetadata> {
   mkdirSync(dir, { recursive: true });
@@ -90,6 +95,12 @@ export async function saveModel(dir: string, model: SavableModel, meta: Metadata
   if (model instanceof RandomForestClassifier) {
     writeFileSync(join(dir, FOREST_FILE), JSON.stringify(model.toJSON()) + '\n');
     modelFiles = [FOREST_FILE];
+  } else if (model instanceof GbdtClassifier) {
+    writeFileSync(join(dir, GBDT_FILE), JSON.stringify(model.toJSON()) + '\n');
+    modelFiles = [GBDT_FILE];
+  } else if (model instanceof LightGbmModel) {
+    writeFileSync(join(dir, LIGHTGBM_FILE), model.text);
+    modelFiles = [LIGHTGBM_FILE];
   } else {
     modelFiles = await model.save(dir);
   }
@@ -118,7 +129,7 @@ export function readMetadata(dir: string): ModelMetadata {
   const p = join(dir, METADATA_FILE);
   if (!existsSync(p)) throw new ValidationError(p, 'does not exist: not a model folder (train one with `npm run train -- --out DIR`)');
   const m = JSON.parse(readFileSync(p, 'utf8')) as ModelMetadata;
-  if (m.modelType !== 'rf' && m.modelType !== 'mlp') throw new ValidationError(`${p}: modelType`, "is not 'rf' or 'mlp'", m.modelType);
+  if (!MODEL_KINDS.includes(m.modelType)) throw new ValidationError(`${p}: modelType`, `is not one of ${MODEL_KINDS.join(', ')}`, m.modelType);
   if (!Array.isArray(m.features)) throw new ValidationError(`${p}: features`, 'is not a list of {name, version}', m.features);
   return m;
 }
@@ -156,6 +167,16 @@ export async function loadModel(dir: string, opts: { expectedFeatures?: readonly
   if (metadata.modelType === 'rf') {
     const j = JSON.parse(readFileSync(join(dir, FOREST_FILE), 'utf8')) as ForestJSON;
     model = RandomForestClassifier.fromJSON(j);
+  } else if (metadata.modelType === 'gbdt') {
+    model = GbdtClassifier.fromJSON(JSON.parse(readFileSync(join(dir, GBDT_FILE), 'utf8')) as GbdtJSON);
+  } else if (metadata.modelType === 'lightgbm') {
+    const path = join(dir, LIGHTGBM_FILE);
+    const lgb = LightGbmModel.fromText(readFileSync(path, 'utf8'), path);
+    const names = metadata.features.map((f) => f.name);
+    if (lgb.features.join(',') !== names.join(',')) {
+      throw new ValidationError(`${path}: feature_names`, `are [${lgb.features.join(', ')}], metadata.json lists [${names.join(', ')}]`);
+    }
+    model = lgb;
   } else {
     model = await MlpClassifier.load(dir);
   }

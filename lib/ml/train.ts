@@ -10,8 +10,11 @@ import { featureSpec } from '../features/index.js';
 import { buildDataset, subset, type Dataset, type LabelSpec } from './dataset.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { RandomForestClassifier, type ForestParams } from './forest.js';
+import { GbdtClassifier, type GbdtParams } from './gbdt.js';
 import { MlpClassifier, type MlpParams } from './mlp.js';
-import type { ModelKind } from './model.js';
+import { isExplainable, type BinaryClassifier, type ModelKind } from './model.js';
+import { formatContributions, topContributions, type Explanation } from './tree-shap.js';
+import type { Matrix } from './matrix.js';
 import { progressBar } from './progress.js';
 import { dataHash, saveModel, type ModelMetadata } from './registry.js';
 import { chronologicalSplit, threeBlockSplit, type TimeSplit, type ThreeBlockSplit } from './splits.js';
@@ -22,9 +25,13 @@ import type { StrategyConfig } from '../config/schema.js';
 
 export const PREDICTIONS_FILE = 'predictions.csv';
 
+/** Model types `trainModel` can fit (LightGBM models are trained in Python and imported). */
+export type TrainableKind = Exclude<ModelKind, 'lightgbm'>;
+
 export interface TrainOptions {
-  model: ModelKind;
+  model: TrainableKind;
   rf?: Partial<ForestParams>;
+  gbdt?: Partial<GbdtParams>;
   mlp?: Partial<MlpParams>;
   features?: readonly string[];
   label?: Partial<LabelSpec>;
@@ -85,7 +92,7 @@ export function describeEvaluation(e: Pick<TrainOptions, 'walkForward' | 'testFr
     : `holdout: fit once, judged on the last ${Math.round((e.testFraction ?? 0.2) * 100)}% (retrain_every 0: the runner never retrains)`;
 }
 
-export type TrainedModel = RandomForestClassifier | MlpClassifier;
+export type TrainedModel = RandomForestClassifier | GbdtClassifier | MlpClassifier;
 
 export interface TrainResult {
   model: TrainedModel;
@@ -104,26 +111,75 @@ export interface TrainResult {
   importances?: Array<{ feature: string; importance: number }>;
   /** Bars purged between training and prediction. */
   purge: number;
+  /**
+   * Per dataset row: the features that pushed the out-of-sample prediction most, from the model that made it
+   * (tree models; rows at or above the confidence threshold, where entry signals come from; '' elsewhere).
+   */
+  drivers?: string[];
+}
+
+/** "rsi_14 +0.080, volume_ratio +0.031 (log-odds)": a row's top TreeSHAP contributions in words. */
+export function driversText(e: Explanation, row: number, names: readonly string[], kind: ModelKind, top = 3): string {
+  const items = topContributions(e, row, names, top, 5e-4);
+  return items.length ? `${formatContributions(items)} (${kind === 'rf' ? 'probability' : 'log-odds'})` : '';
+}
+
+/**
+ * Wraps a model factory so every out-of-sample prediction at or above `threshold` is explained by the very
+ * model that made it (walk-forward fold models are discarded after predicting). Returns the texts in
+ * prediction order with their probabilities, so the caller can check they line up with the rows.
+ */
+function explainingFactory(make: () => TrainedModel, names: readonly string[], threshold: number): { factory: () => BinaryClassifier; log: Array<{ p: number; text: string }> } {
+  const log: Array<{ p: number; text: string }> = [];
+  const factory = (): BinaryClassifier => {
+    const inner = make();
+    return {
+      kind: inner.kind,
+      fit: (X, y, o) => inner.fit(X, y, o),
+      dispose: () => ('dispose' in inner ? inner.dispose() : undefined),
+      predictPositive: (X: Matrix) => {
+        const p = inner.predictPositive(X);
+        const hot: number[] = [];
+        for (let i = 0; i < p.length; i++) if (p[i] >= threshold) hot.push(i);
+        const e = hot.length && isExplainable(inner) ? inner.explain(takeRowsOf(X, hot)) : null;
+        let k = 0;
+        for (let i = 0; i < p.length; i++) log.push({ p: p[i], text: e && hot[k] === i ? driversText(e, k++, names, inner.kind) : '' });
+        return p;
+      },
+    };
+  };
+  return { factory, log };
+}
+
+function takeRowsOf(X: Matrix, rows: readonly number[]): Matrix {
+  const out = new Float64Array(rows.length * X.cols);
+  rows.forEach((r, k) => out.set(X.data.subarray(r * X.cols, (r + 1) * X.cols), k * X.cols));
+  return { rows: rows.length, cols: X.cols, data: out, columns: X.columns };
 }
 
 function makeModel(opts: TrainOptions): TrainedModel {
   const seed = opts.seed ?? 42;
-  return opts.model === 'rf' ? new RandomForestClassifier({ seed, ...opts.rf }) : new MlpClassifier({ seed, ...opts.mlp });
+  if (opts.model === 'rf') return new RandomForestClassifier({ seed, ...opts.rf });
+  if (opts.model === 'gbdt') return new GbdtClassifier({ seed, ...opts.gbdt });
+  return new MlpClassifier({ seed, ...opts.mlp });
 }
 
-async function fitWithProgress(model: TrainedModel, d: Dataset, rows: Int32Array, label: string, silent: boolean): Promise<void> {
+async function fitWithProgress(model: TrainedModel, d: Dataset, rows: Int32Array, label: string, silent: boolean, purge: number): Promise<void> {
   const sub = subset(d, rows);
-  const total = model instanceof RandomForestClassifier ? model.params.nEstimators : model.params.epochs;
+  const total = model instanceof MlpClassifier ? model.params.epochs : model.params.nEstimators;
   const bar = progressBar(label, total, { silent });
   try {
-    await model.fit(sub.X, sub.y, { onProgress: (k) => bar.update(k) });
+    const onProgress = (k: number) => bar.update(k);
+    // the GBDT's early-stopping block is the latest part of its own training window, cut on bar times
+    if (model instanceof GbdtClassifier) model.fit(sub.X, sub.y, { onProgress, time: sub.time, purge });
+    else await model.fit(sub.X, sub.y, { onProgress });
   } finally {
     bar.stop();
   }
 }
 
 export async function trainModel(series: readonly BarSeries[], opts: TrainOptions): Promise<TrainResult> {
-  if (opts.model !== 'rf' && opts.model !== 'mlp') throw new ValidationError('model', "is not 'rf' or 'mlp'", opts.model);
+  if (opts.model !== 'rf' && opts.model !== 'mlp' && opts.model !== 'gbdt') throw new ValidationError('model', "is not 'rf', 'gbdt' or 'mlp'", opts.model);
   const d = buildDataset(series, { features: opts.features, label: opts.label });
   if (d.X.rows < 50) throw new ValidationError('dataset', `has only ${d.X.rows} complete rows; give more bars`, d.X.rows);
   const purge = opts.purge ?? d.label.horizon;
@@ -136,14 +192,23 @@ export async function trainModel(series: readonly BarSeries[], opts: TrainOption
   let blocks: ThreeBlockSplit | undefined;
   let selectionProb: Float64Array | undefined;
   let wf: WalkForwardResult | undefined;
+  let drivers: string[] | undefined;
   if (opts.walkForward) {
     const w = opts.walkForward;
-    wf = await walkForward(d.X, d.y, d.time, () => makeModel({ ...opts, silent: true }), {
+    const explaining = explainingFactory(() => makeModel({ ...opts, silent: true }), d.features, threshold);
+    wf = await walkForward(d.X, d.y, d.time, explaining.factory, {
       ...w,
       purge,
       progress: (n) => progressBar('walk-forward', n, { silent }),
     });
     oosProb = wf.prob;
+    // Attach each explanation to its row only if the predictions line up one for one (they come in row order).
+    const predicted: number[] = [];
+    for (let i = 0; i < oosProb.length; i++) if (!Number.isNaN(oosProb[i])) predicted.push(i);
+    if (predicted.length === explaining.log.length && predicted.every((row, k) => explaining.log[k].p === oosProb[row])) {
+      drivers = new Array<string>(oosProb.length).fill('');
+      predicted.forEach((row, k) => (drivers![row] = explaining.log[k].text));
+    }
     // The model to keep: fitted on the window ending at the cut-off (default: the most recent window, as the
     // walk-forward would refit next), `purge` bars short of it so its last label resolves before the cut-off.
     const times = [...new Set(Array.from(d.time))].sort((a, b) => a - b);
@@ -165,10 +230,17 @@ export async function trainModel(series: readonly BarSeries[], opts: TrainOption
     trainRows = split.train;
     oosProb = new Float64Array(d.X.rows).fill(NaN);
   }
-  await fitWithProgress(model, d, trainRows, `fit ${opts.model}`, silent);
+  await fitWithProgress(model, d, trainRows, `fit ${opts.model}`, silent, purge);
   if (split) {
-    const p = model.predictPositive(subset(d, split.test).X);
+    const testX = subset(d, split.test).X;
+    const p = model.predictPositive(testX);
     split.test.forEach((r, k) => (oosProb[r] = p[k]));
+    if (isExplainable(model)) {
+      const hot = split.test.filter((_, k) => p[k] >= threshold);
+      const e = hot.length ? model.explain(subset(d, hot).X) : null;
+      drivers = new Array<string>(d.X.rows).fill('');
+      if (e) hot.forEach((r, k) => (drivers![r] = driversText(e, k, d.features, model.kind)));
+    }
   }
   if (blocks) {
     const sp = new Float64Array(d.X.rows).fill(NaN);
@@ -178,19 +250,24 @@ export async function trainModel(series: readonly BarSeries[], opts: TrainOption
   }
   const evaluation = evaluate(oosProb, d.y, { threshold, forwardReturn: d.nextBarReturn, time: d.time });
   const importances =
-    model instanceof RandomForestClassifier
+    model instanceof RandomForestClassifier || model instanceof GbdtClassifier
       ? Array.from(model.featureImportances(), (v, j) => ({ feature: d.features[j], importance: v })).sort((a, b) => b.importance - a.importance)
       : undefined;
-  return { model, dataset: d, trainRows, oosProb, evaluation, split, blocks, selectionProb, walkForward: wf, importances, purge };
+  return { model, dataset: d, trainRows, oosProb, evaluation, split, blocks, selectionProb, walkForward: wf, importances, purge, drivers };
 }
 
-/** Out-of-sample probabilities as CSV rows `date,symbol,prob` (what a backtest of the model trades). */
-export function predictionsCsv(r: TrainResult): string {
-  const lines = ['time,symbol,prob'];
+/**
+ * Out-of-sample probabilities as CSV rows `time,symbol,prob` (what a backtest of the model trades), plus a
+ * quoted `drivers` column for tree models (the top contributions behind confident predictions).
+ */
+export function predictionsCsv(r: Pick<TrainResult, 'dataset' | 'oosProb' | 'drivers'>): string {
+  const dr = r.drivers;
+  const lines = [dr ? 'time,symbol,prob,drivers' : 'time,symbol,prob'];
   const d = r.dataset;
   for (let i = 0; i < d.X.rows; i++) {
     if (Number.isNaN(r.oosProb[i])) continue;
-    lines.push(`${new Date(d.time[i]).toISOString()},${d.symbols[d.symbolIndex[i]]},${r.oosProb[i]}`);
+    const row = `${new Date(d.time[i]).toISOString()},${d.symbols[d.symbolIndex[i]]},${r.oosProb[i]}`;
+    lines.push(dr ? `${row},${dr[i] ? `"${dr[i]}"` : ''}` : row);
   }
   return lines.join('\n') + '\n';
 }
@@ -223,7 +300,6 @@ export interface SaveTrainOptions {
 export async function saveTrainResult(dir: string, r: TrainResult, opts: SaveTrainOptions = {}): Promise<ModelMetadata> {
   const d = r.dataset;
   const sub = subset(d, r.trainRows);
-  const e = r.evaluation;
   const meta = await saveModel(dir, r.model, {
     name: opts.name,
     features: featureSpec(d.features),
@@ -237,24 +313,7 @@ export async function saveTrainResult(dir: string, r: TrainResult, opts: SaveTra
     },
     dataHash: dataHash(sub.X, sub.y),
     seed: r.model.params.seed,
-    metrics: {
-      evaluation: r.walkForward ? 'walk-forward' : r.blocks ? 'test block (three blocks)' : 'holdout',
-      rows: e.n,
-      accuracy: e.accuracy,
-      majorityAccuracy: e.majorityAccuracy,
-      beatsBaseRate: e.beatsBaseRate,
-      auc: e.auc,
-      logLoss: e.logLoss,
-      brier: e.reliability.brier,
-      ece: e.reliability.ece,
-      calibration: e.reliability.bins.filter((b) => b.count > 0).map((b) => ({ bin: `${b.lo.toFixed(1)}-${b.hi.toFixed(1)}`, n: b.count, predicted: b.meanPredicted, observed: b.observed })),
-      confidenceThreshold: e.confident.threshold,
-      confidentSignals: e.confident.signals,
-      confidentPrecision: e.confident.precision,
-      ...(opts.backtest ? { backtestAfterCosts: opts.backtest } : {}),
-      verdict: e.verdict,
-      ...(r.importances ? { importances: Object.fromEntries(r.importances.map((x) => [x.feature, x.importance])) } : {}),
-    },
+    metrics: evaluationMetrics(r.evaluation, r.walkForward ? 'walk-forward' : r.blocks ? 'test block (three blocks)' : 'holdout', r.importances, opts.backtest),
     ...(opts.gate ? { gate: opts.gate } : {}),
     extra: {
       source: opts.source ?? 'unknown',
@@ -266,4 +325,26 @@ export async function saveTrainResult(dir: string, r: TrainResult, opts: SaveTra
   });
   writeFileSync(join(dir, PREDICTIONS_FILE), predictionsCsv(r));
   return meta;
+}
+
+/** metadata.json's `metrics`: the out-of-sample evaluation the promotion checks read. */
+export function evaluationMetrics(e: Evaluation, kind: string, importances?: TrainResult['importances'], backtest?: BacktestSummary): Record<string, unknown> {
+  return {
+    evaluation: kind,
+    rows: e.n,
+    accuracy: e.accuracy,
+    majorityAccuracy: e.majorityAccuracy,
+    beatsBaseRate: e.beatsBaseRate,
+    auc: e.auc,
+    logLoss: e.logLoss,
+    brier: e.reliability.brier,
+    ece: e.reliability.ece,
+    calibration: e.reliability.bins.filter((b) => b.count > 0).map((b) => ({ bin: `${b.lo.toFixed(1)}-${b.hi.toFixed(1)}`, n: b.count, predicted: b.meanPredicted, observed: b.observed })),
+    confidenceThreshold: e.confident.threshold,
+    confidentSignals: e.confident.signals,
+    confidentPrecision: e.confident.precision,
+    ...(backtest ? { backtestAfterCosts: backtest } : {}),
+    verdict: e.verdict,
+    ...(importances ? { importances: Object.fromEntries(importances.map((x) => [x.feature, x.importance])) } : {}),
+  };
 }

@@ -82,7 +82,8 @@ export async function walkForward(X: Matrix, y: ArrayLike<number>, time: ArrayLi
       const ytr = new Int32Array(tr.length);
       for (let i = 0; i < tr.length; i++) ytr[i] = y[tr[i]];
       const model = factory();
-      await model.fit(takeRows(X, tr), ytr);
+      // bar times let a model hold out its own latest rows honestly (GBDT early stopping)
+      await model.fit(takeRows(X, tr), ytr, { time: Array.from(tr, (i) => time[i]), purge: opts.purge ?? 1 });
       const p = model.predictPositive(takeRows(X, te));
       for (let i = 0; i < te.length; i++) prob[te[i]] = p[i];
       model.dispose?.();

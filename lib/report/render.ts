@@ -48,6 +48,8 @@ export interface ReportInput extends MetricsInput {
   readonly generatedBy?: string;
   /** Trade rows listed in the table (default 2,000; the rest are counted, and all are in the charts). */
   readonly maxTradeRows?: number;
+  /** The strategy's signals with their reasons (ML: P(up) and the features that pushed it), listed in order. */
+  readonly signals?: readonly ReportSignal[];
   /** Extra key/value sections shown right after Performance (e.g. a model's gate verdict and statistics). */
   readonly sections?: readonly ReportSection[];
 }
@@ -59,6 +61,14 @@ export interface ReportSection {
   readonly rows: ReadonlyArray<readonly [string, string]>;
   /** Optional second table (e.g. calibration bins). */
   readonly table?: { readonly head: readonly string[]; readonly rows: ReadonlyArray<readonly string[]> };
+}
+
+export interface ReportSignal {
+  readonly time: number;
+  readonly symbol: string;
+  readonly direction: string;
+  readonly probability?: number;
+  readonly reason: string;
 }
 
 export interface MetricRow {
@@ -236,6 +246,14 @@ export function renderReport(input: ReportInput): string {
       ? '<p class="sub">No closed trades.</p>'
       : `<div class="trades">${table(tradeHead, tradeRows(input.trades, maxRows))}</div>` +
         (input.trades.length > maxRows ? `<p class="sub">Showing the first ${maxRows} of ${input.trades.length} trades.</p>` : '');
+  const signals = input.signals ?? [];
+  const signalsHtml =
+    signals.length === 0
+      ? ''
+      : `<h2>Signals (${signals.length})</h2><details${signals.length <= 200 ? ' open' : ''}><summary>Each signal with its reason; for tree models the features that pushed P(up) most (exact TreeSHAP contributions)</summary><div class="trades">${table(
+          ['Time', 'Symbol', 'Signal', 'P(up)', 'Reason'],
+          signals.slice(0, maxRows).map((x) => [new Date(x.time).toISOString().slice(0, 10), x.symbol, x.direction, x.probability === undefined ? DASH : x.probability.toFixed(3), x.reason]),
+        )}</div>${signals.length > maxRows ? `<p class="sub">Showing the first ${maxRows} of ${signals.length} signals.</p>` : ''}</details>`;
   const positions =
     input.openPositions && input.openPositions.length > 0
       ? `<h2>Open positions</h2>${table(
@@ -277,6 +295,7 @@ ${(input.sections ?? [])
 ${candleSection}
 <h2>Trades (${input.trades.length})</h2>
 ${tradesTable}
+${signalsHtml}
 ${positions}
 <h2>Run</h2>
 ${table(['Setting', 'Value'], runRows, 'kv')}
@@ -315,6 +334,7 @@ export interface BacktestReportInput {
   readonly periodsPerYear?: number;
   readonly riskFreeRate?: number;
   readonly generatedAt?: string;
+  readonly signals?: readonly ReportSignal[];
   readonly sections?: readonly ReportSection[];
 }
 
@@ -340,6 +360,7 @@ export function backtestReportInput(x: BacktestReportInput): ReportInput {
     finalEquity: r.finalEquity,
     openPositions: r.openPositions,
     generatedAt: x.generatedAt,
+    signals: x.signals,
   };
 }
 

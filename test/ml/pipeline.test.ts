@@ -107,7 +107,7 @@ describe('training, registry and the ML strategy', () => {
     const dir = join(tmp, 'wf');
     await saveTrainResult(dir, r);
     const csv = readFileSync(join(dir, 'predictions.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('time,symbol,prob');
+    expect(csv[0]).toBe('time,symbol,prob,drivers'); // the forest explains its confident predictions
     expect(csv.length - 1).toBe(Array.from(r.oosProb).filter((p) => !Number.isNaN(p)).length);
     const { strategy } = await loadMlStrategy(dir, { threshold: 0.5, regime: null });
     const res = runBacktest({ series: market, strategy });

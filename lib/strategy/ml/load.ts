@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ValidationError } from '../../core/errors.js';
 import { loadModel, type ModelMetadata } from '../../ml/registry.js';
 import { RandomForestClassifier, type ForestParams } from '../../ml/forest.js';
+import { GbdtClassifier, type GbdtParams } from '../../ml/gbdt.js';
 import { gateVerdict, gateSettingsFromConfig, type GateSettings } from '../../ml/gate.js';
 import type { BinaryClassifier } from '../../ml/model.js';
 import { PREDICTIONS_FILE } from '../../ml/train.js';
@@ -56,23 +57,34 @@ export function retrainFactory(metadata: ModelMetadata): () => BinaryClassifier 
     const params = metadata.params as Partial<ForestParams>;
     return () => new RandomForestClassifier(params);
   }
-  throw new ValidationError('strategy.ml.retrain_every', `live retraining supports rf models (this one is ${metadata.modelType}); set it to 0 to trade it without retraining`);
+  if (metadata.modelType === 'gbdt') {
+    const params = metadata.params as Partial<GbdtParams>;
+    return () => new GbdtClassifier(params);
+  }
+  throw new ValidationError('strategy.ml.retrain_every', `live retraining supports gbdt and rf models (this one is ${metadata.modelType}); set it to 0 to trade it without retraining`);
 }
 
-export function readPredictions(path: string): ProbabilityTable {
+export function readPredictions(path: string, drivers?: Map<string, Map<number, string>>): ProbabilityTable {
   if (!existsSync(path)) throw new ValidationError(path, 'does not exist: retrain the model to write its out-of-sample predictions');
   const table = new Map<string, Map<number, number>>();
   const lines = readFileSync(path, 'utf8').split('\n');
   for (let k = 1; k < lines.length; k++) {
     const line = lines[k];
     if (!line) continue;
-    const [t, sym, p] = line.split(',');
+    const [t, sym, p, ...rest] = line.split(',');
     const time = Date.parse(t);
     const prob = Number(p);
     if (!Number.isFinite(time) || !sym || !Number.isFinite(prob)) throw new ValidationError(`${path}:${k + 1}`, 'is not "time,symbol,prob"', line);
     let m = table.get(sym);
     if (!m) table.set(sym, (m = new Map()));
     m.set(time, prob);
+    // optional 4th column: the quoted drivers text ("a +0.1, b -0.02 (log-odds)")
+    const text = rest.join(',').replace(/^"|"$/g, '');
+    if (drivers && text) {
+      let dm = drivers.get(sym);
+      if (!dm) drivers.set(sym, (dm = new Map()));
+      dm.set(time, text);
+    }
   }
   return table;
 }
@@ -91,6 +103,7 @@ export async function loadMlStrategy(modelDir: string, opts: LoadMlStrategyOptio
   const mode = opts.probabilities ?? 'auto';
   const useSaved = mode === 'saved' || (mode === 'auto' && walkForward);
   const features = metadata.features.map((f) => f.name);
+  const drivers = new Map<string, Map<number, string>>();
   const retrain = opts.retrain && opts.retrain.every > 0 ? opts.retrain : null;
   if (retrain && useSaved) throw new ValidationError('strategy.ml.retrain_every', 'live retraining needs live predictions, not the saved ones (probabilities: live)');
   const horizon = Math.max(1, metadata.label.horizon);
@@ -100,7 +113,8 @@ export async function loadMlStrategy(modelDir: string, opts: LoadMlStrategyOptio
     threshold: opts.threshold,
     exitBelow: opts.exitBelow,
     regime: opts.regime,
-    probabilities: useSaved ? readPredictions(join(modelDir, PREDICTIONS_FILE)) : null,
+    probabilities: useSaved ? readPredictions(join(modelDir, PREDICTIONS_FILE), drivers) : null,
+    drivers,
     // Out of sample only, counted in bars: the last training label resolves `horizon` bars after the last training bar.
     ...(!opts.allowInSample && !useSaved ? { trainedThrough: { time: trainedThroughTime(metadata), horizon } } : {}),
     modelVersion: `${metadata.name}#0@${metadata.dataHash.slice(0, 8)}`,

@@ -4,7 +4,8 @@
  *   - goes long when P >= the confidence threshold and the regime filter allows long entries (up-trend);
  *   - goes flat when P falls below `exitBelow` or the trend turns down;
  * with signal confidence = P x the regime's size multiplier (smaller in high volatility; the engine scales
- * fractional sizes by confidence). Each signal carries the probability, the regime and the feature values.
+ * fractional sizes by confidence). Each signal carries the probability, the regime and the feature values,
+ * and, for tree models, the features that pushed it (exact TreeSHAP contributions) named in its reason.
  * For walk-forward backtests it can instead read precomputed out-of-sample probabilities by (symbol, time).
  *
  * Out of sample only: with `trainedThrough` it acts from the bar `horizon + 1` bars (counted in bars, not
@@ -17,7 +18,8 @@ import { barAt, isoDate, type BarSeries } from '../../core/bars.js';
 import { ValidationError } from '../../core/errors.js';
 import { FeatureStream } from '../../features/index.js';
 import { makeMatrix } from '../../ml/matrix.js';
-import type { BinaryClassifier } from '../../ml/model.js';
+import { isExplainable, type BinaryClassifier } from '../../ml/model.js';
+import { formatContributions, topContributions } from '../../ml/tree-shap.js';
 import { dataHash } from '../../ml/registry.js';
 import { gateStatistics } from '../../ml/gate.js';
 import { checkThreshold, DEFAULT_CONFIDENCE_THRESHOLD } from '../../ml/calibration.js';
@@ -26,6 +28,14 @@ import { NO_INTENTS, type Intent, type SignalIntent, type Strategy, type Strateg
 
 /** Precomputed probabilities: symbol -> bar time (epoch ms) -> P(up). */
 export type ProbabilityTable = ReadonlyMap<string, ReadonlyMap<number, number>>;
+/** Precomputed reasons beside them (the walk-forward fold model's top contributions): symbol -> time -> text. */
+export type DriverTable = ReadonlyMap<string, ReadonlyMap<number, string>>;
+
+/** One feature's push on the model's raw score (log-odds for boosted trees, probability for the forest). */
+export interface Driver {
+  readonly feature: string;
+  readonly contribution: number;
+}
 
 export interface MlStrategyOptions {
   /** Needed unless every probability comes from `probabilities`. */
@@ -38,6 +48,10 @@ export interface MlStrategyOptions {
   regime?: Partial<RegimeParams> | null;
   /** Out-of-sample probabilities to use instead of live predictions (walk-forward backtests). */
   probabilities?: ProbabilityTable | null;
+  /** Reasons saved with those probabilities (predictions.csv's `drivers` column). */
+  drivers?: DriverTable | null;
+  /** Features named in a signal's reason (default 3; 0 = none). */
+  topDrivers?: number;
   /** No signals for bars before this time (epoch ms): keeps a backtest out of the training window. */
   notBefore?: number;
   /**
@@ -51,6 +65,18 @@ export interface MlStrategyOptions {
   retrain?: RetrainSpec;
   name?: string;
 }
+
+/** A signal as the report lists it. */
+export interface SignalLogEntry {
+  readonly time: number;
+  readonly symbol: string;
+  readonly direction: 'long' | 'flat';
+  readonly probability: number;
+  readonly reason: string;
+  readonly drivers: readonly Driver[];
+}
+
+const SIGNAL_LOG_LIMIT = 100_000;
 
 export interface RetrainSpec {
   /** Retrain every N decision bars (bar times processed while acting); 0 = never. */
@@ -88,6 +114,8 @@ export interface MlSignal extends SignalIntent {
   readonly probability: number;
   readonly regime: { trend: RegimeState['trend']; highVol: boolean; sizeMultiplier: number } | null;
   readonly features: Readonly<Record<string, number>>;
+  /** The features that pushed P(up) most for this bar, largest first (tree models; empty otherwise). */
+  readonly drivers: readonly Driver[];
 }
 
 interface SymbolState {
@@ -110,6 +138,8 @@ export class MlStrategy implements Strategy {
   private states: SymbolState[] = [];
   private seen: readonly BarSeries[] | null = null;
   private readonly row: Float64Array;
+  /** Every signal emitted, in order (reports list them with their reasons); cleared by `init` on a new run. */
+  readonly signalLog: SignalLogEntry[] = [];
   private model: BinaryClassifier | null;
   private version: string | undefined;
   private versions = 0;
@@ -160,6 +190,7 @@ export class MlStrategy implements Strategy {
   private reset(series: readonly BarSeries[]): void {
     this.states = series.map(() => this.fresh());
     this.seen = series;
+    this.signalLog.length = 0;
     this.model = this.opts.model ?? null;
     this.version = this.opts.modelVersion;
     this.versions = 0;
@@ -214,7 +245,7 @@ export class MlStrategy implements Strategy {
     const X = makeMatrix(rows.length, cols, data, this.opts.features);
     const model = r.factory();
     const fitted = model.fit(X, y);
-    if (fitted instanceof Promise) throw new ValidationError('strategy.ml.retrain_every', 'needs a model whose fit is synchronous (rf); set it to 0 for this model type');
+    if (fitted instanceof Promise) throw new ValidationError('strategy.ml.retrain_every', 'needs a model whose fit is synchronous (rf, gbdt); set it to 0 for this model type');
     this.model = model;
     this.versions++;
     const hash = dataHash(X, y);
@@ -245,6 +276,21 @@ export class MlStrategy implements Strategy {
     if (prob.length < 2) return null;
     const g = gateStatistics({ prob, y, labelHorizon: h });
     return { rows: g.rows, accuracy: g.accuracy, baseRate: g.baseRate, accuracyPValue: g.accuracyPValue, auc: g.auc, aucPValue: g.aucPValue };
+  }
+
+  /** "rsi_14 +0.080, volume_ratio +0.031 (log-odds)" for the bar just predicted, or '' when not explainable. */
+  private explain(symbol: string, time: number, vec: Float64Array | null): { drivers: Driver[]; text: string } {
+    const top = this.opts.topDrivers ?? 3;
+    if (top <= 0) return { drivers: [], text: '' };
+    if (this.opts.probabilities) {
+      const text = this.opts.drivers?.get(symbol)?.get(time) ?? '';
+      return { drivers: parseDrivers(text), text };
+    }
+    const model = this.model; // the model that made this prediction (live retraining replaces it)
+    if (!vec || !model || !isExplainable(model)) return { drivers: [], text: '' };
+    const e = model.explain(makeMatrix(1, vec.length, Float64Array.from(vec)));
+    const drivers = topContributions(e, 0, this.opts.features, top, 5e-4);
+    return { drivers, text: drivers.length ? `${formatContributions(drivers)} (${model.kind === 'rf' ? 'probability' : 'log-odds'})` : '' };
   }
 
   onBar(ctx: StrategyContext): readonly Intent[] {
@@ -319,6 +365,8 @@ export class MlStrategy implements Strategy {
         reason = p < this.exitBelow ? `P(up)=${p.toFixed(3)} < ${this.exitBelow}` : `trend turned down (P(up)=${p.toFixed(3)})`;
       }
       if (direction === null) continue;
+      const why = this.explain(series.symbol, time, vec);
+      if (why.text) reason += `; drivers: ${why.text}`;
       const features: Record<string, number> = {};
       if (vec) this.opts.features.forEach((f, j) => (features[f] = vec![j]));
       const sig: MlSignal = {
@@ -330,10 +378,19 @@ export class MlStrategy implements Strategy {
         probability: p,
         regime: regimeInfo,
         features,
+        drivers: why.drivers,
         ...(this.version !== undefined ? { modelVersion: this.version } : {}),
       };
       (out ??= []).push(sig);
+      if (this.signalLog.length < SIGNAL_LOG_LIMIT) this.signalLog.push({ time, symbol: series.symbol, direction, probability: p, reason: sig.reason, drivers: why.drivers });
     }
     return out ?? NO_INTENTS;
   }
+}
+
+/** Drivers back from their text form "a +0.080, b -0.031 (log-odds)". */
+export function parseDrivers(text: string): Driver[] {
+  const out: Driver[] = [];
+  for (const m of text.replace(/\s*\([^)]*\)\s*$/, '').matchAll(/([^\s,;]+) ([+-]\d+(?:\.\d+)?(?:e[+-]?\d+)?)/g)) out.push({ feature: m[1], contribution: Number(m[2]) });
+  return out;
 }
