@@ -37,3 +37,15 @@ export function fmtInt(x: number | null | undefined): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return DASH;
   return fmtMoney(Math.round(x), 0);
 }
+
+/**
+ * A price for people: to the cent at a dollar or more, 4 decimals below a dollar, 6 below a cent, grouped
+ * ("1,234.56"). Adjusted histories and exact fills carry many more digits; tables and hover text show these.
+ */
+export function fmtPrice(x: string | number | null | undefined): string {
+  if (x === null || x === undefined) return DASH;
+  const v = typeof x === 'string' ? Number(x) : x;
+  if (Number.isNaN(v)) return DASH;
+  const a = Math.abs(v);
+  return fmtMoney(v, a >= 1 || a === 0 ? 2 : a >= 0.01 ? 4 : 6);
+}
