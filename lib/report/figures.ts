@@ -118,6 +118,31 @@ function lineTrace(
   return { type: 'scatter', mode: 'lines', name: plotlyText(name), x, y: v, ...style };
 }
 
+/**
+ * A Linear/Log switch for the y axis (Plotly updatemenus buttons), placed top right. Needs positive values.
+ * The log axis labels 1-2-5 steps ('D2'): Plotly's default prints every digit between decades.
+ */
+function logSwitch(log: boolean, yTitle: string): Record<string, unknown> {
+  return {
+    type: 'buttons',
+    direction: 'right',
+    showactive: true,
+    active: log ? 1 : 0,
+    x: 1,
+    xanchor: 'right',
+    y: 1.0,
+    yanchor: 'bottom',
+    pad: { t: 0, b: 4, l: 0, r: 0 },
+    font: { size: 11 },
+    bgcolor: '#f4f4f4',
+    bordercolor: '#ccc',
+    buttons: [
+      { label: 'Linear', method: 'relayout', args: [{ 'yaxis.type': 'linear', 'yaxis.title.text': yTitle, 'yaxis.dtick': null, 'yaxis.autorange': true }] },
+      { label: 'Log', method: 'relayout', args: [{ 'yaxis.type': 'log', 'yaxis.title.text': `${yTitle} (log scale)`, 'yaxis.dtick': 'D2', 'yaxis.autorange': true }] },
+    ],
+  };
+}
+
 export interface CurveFigureOptions {
   readonly title?: string;
   readonly strategyName?: string;
@@ -161,28 +186,7 @@ export function equityFigure(equity: EquityCurve, benchmark?: EquityCurve, opts:
     // '~s' ticks (100k, 2M); on a log axis labels at 1-2-5 steps ('D2'), since Plotly's default prints every digit.
     yaxis: { title: { text: 'Equity' + (log ? ' (log scale)' : '') }, type: log ? 'log' : 'linear', hoverformat: ',.2f', tickformat: '~s', dtick: log ? 'D2' : undefined },
   });
-  if (canLog) {
-    layout.updatemenus = [
-      {
-        type: 'buttons',
-        direction: 'right',
-        showactive: true,
-        active: log ? 1 : 0,
-        x: 1,
-        xanchor: 'right',
-        y: 1.0,
-        yanchor: 'bottom',
-        pad: { t: 0, b: 4, l: 0, r: 0 },
-        font: { size: 11 },
-        bgcolor: '#f4f4f4',
-        bordercolor: '#ccc',
-        buttons: [
-          { label: 'Linear', method: 'relayout', args: [{ 'yaxis.type': 'linear', 'yaxis.title.text': 'Equity', 'yaxis.dtick': null, 'yaxis.autorange': true }] },
-          { label: 'Log', method: 'relayout', args: [{ 'yaxis.type': 'log', 'yaxis.title.text': 'Equity (log scale)', 'yaxis.dtick': 'D2', 'yaxis.autorange': true }] },
-        ],
-      },
-    ];
-  }
+  if (canLog) layout.updatemenus = [logSwitch(log, 'Equity')];
   return { data, layout };
 }
 
@@ -359,6 +363,8 @@ export interface CandlestickOptions {
   readonly title?: string;
   /** Candles drawn at most (default DISPLAY_CANDLES); longer series are resampled into blocks of bars. */
   readonly maxCandles?: number;
+  /** Open on a log price axis; default: log when the high/low range spans more than 10x. */
+  readonly logScale?: boolean;
 }
 
 /**
@@ -403,9 +409,16 @@ export function candlestickFigure(series: BarSeries, markers: readonly TradeMark
     });
   }
   // Prices to the cent (sub-dollar prices to 4 decimals), not the 6+ of adjusted data.
-  let minClose = Infinity;
-  for (let i = 0; i < series.length; i++) minClose = Math.min(minClose, Math.abs(series.close[i]));
-  const digits = minClose >= 1 ? 2 : 4;
+  let minLow = Infinity;
+  let maxHigh = -Infinity;
+  for (let i = 0; i < series.length; i++) {
+    minLow = Math.min(minLow, series.low[i]);
+    maxHigh = Math.max(maxHigh, series.high[i]);
+  }
+  const digits = minLow >= 1 ? 2 : 4;
+  // A history that grew more than 10x (AAPL from $0.20 to $140) opens on a log axis, as the equity chart does.
+  const canLog = minLow > 0;
+  const log = canLog && (opts.logScale ?? maxHigh / minLow > 10);
   const sym = series.symbol;
   const title = opts.title ?? (b.size > 1 ? `${sym} (each candle: ${b.size} bars)` : sym);
   // Open on exactly the whole history: Plotly's autorange pads a long candle chart by a year or more.
@@ -420,7 +433,9 @@ export function candlestickFigure(series: BarSeries, markers: readonly TradeMark
     layout: baseLayout(title, {
       hovermode: 'closest',
       xaxis,
-      yaxis: { title: { text: 'Price' }, hoverformat: `,.${digits}f` },
+      // ',~r': 6 significant digits, trailing zeros trimmed (a log axis otherwise labels with the hover format)
+      yaxis: { title: { text: log ? 'Price (log scale)' : 'Price' }, hoverformat: `,.${digits}f`, tickformat: ',~r', type: log ? 'log' : 'linear', dtick: log ? 'D2' : undefined },
+      updatemenus: canLog ? [logSwitch(log, 'Price')] : undefined,
     }),
   };
 }

@@ -39,7 +39,7 @@ export function monthlyReturnsTableHtml(mr: MonthlyReturns, benchmarkYearly?: Re
   for (const v of mr.yearly) if (v !== null) maxY = Math.max(maxY, Math.abs(v));
   for (const v of benchmarkYearly?.values() ?? []) maxY = Math.max(maxY, Math.abs(v));
   const bench = benchmarkYearly !== undefined;
-  const head = ['Year', ...MONTHS, 'Year', ...(bench ? ['Bench.'] : [])].map((h) => `<th>${h}</th>`).join('');
+  const head = ['Year', ...MONTHS, 'Annual', ...(bench ? ['Benchmark'] : [])].map((h) => `<th>${h}</th>`).join('');
   const rows = mr.years.map((y, i) => {
     const months = mr.values[i].map((v) => cell(v, maxM, v === null ? '' : pct1(v))).join('');
     const yr = mr.yearly[i];

@@ -113,6 +113,13 @@ describe('figure builders', () => {
     expect(x1).toBeGreaterThan(t0 + 2 * DAY);
     expect(x1 - x0).toBeLessThan(3.1 * DAY);
     expect((f.layout.yaxis as Record<string, unknown>).hoverformat).toBe(',.2f');
+    // a price history that grew 700x opens on a log axis with the Linear/Log switch
+    const grown = makeSeries('G', '1d', { time: curve.time, open: [0.2, 10, 140], high: [0.21, 11, 141], low: [0.19, 9, 139], close: [0.2, 10, 140], volume: [1, 1, 1] });
+    const g = candlestickFigure(grown);
+    expect((g.layout.yaxis as Record<string, unknown>).type).toBe('log');
+    expect((g.layout.yaxis as Record<string, unknown>).hoverformat).toBe(',.4f'); // sub-dollar prices: 4 decimals
+    expect((g.layout.updatemenus as unknown[]).length).toBe(1);
+    expect((f.layout.yaxis as Record<string, unknown>).type).toBe('linear');
     // an adjusted price with 9 decimals shows to the cent in the markers
     const adj = tradeMarkers([{ ...trades[0], entryPrice: '0.812345678', exitPrice: '101.123456789' }], 'AAA');
     expect(adj.map((x) => x.label)).toEqual(['buy 3 @ 0.8123', 'sell 3 @ 101.12 (P&L 6.00)']);
