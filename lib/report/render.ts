@@ -27,6 +27,7 @@ import {
   yearlyReturnsFigure,
   COLORS,
   DISPLAY_CANDLES,
+  plotlyDate,
   type PlotlyFigure,
 } from './figures.js';
 import { PLOT_CONFIG, plotlyScriptTag } from './figure-html.js';
@@ -222,6 +223,17 @@ function cents(s: string): string {
   return fmtDecimalString(roundMoney(dec(s)).toFixed(2));
 }
 
+/** A trade time: the date, with the time of day (UTC) for intraday fills. */
+function when(t: number): string {
+  const d = plotlyDate(t);
+  return d.length > 10 ? d.slice(0, 16) : d;
+}
+
+/** Holding time: whole days, or hours under a day. */
+function held(ms: number): string {
+  return ms >= DAY_MS ? fmtNum(ms / DAY_MS, 0) + 'd' : fmtNum(ms / 3_600_000, 1) + 'h';
+}
+
 function tradeRows(trades: readonly ClosedTrade[], limit: number): string[][] {
   return trades.slice(0, limit).map((t) => {
     const basis = Number(t.entryPrice) * Number(t.qty);
@@ -229,15 +241,15 @@ function tradeRows(trades: readonly ClosedTrade[], limit: number): string[][] {
     return [
       t.symbol,
       t.side,
-      isoDate(t.entryTime),
+      when(t.entryTime),
       fmtPrice(t.entryPrice),
-      isoDate(t.exitTime),
+      when(t.exitTime),
       fmtPrice(t.exitPrice),
       fmtDecimalString(t.qty),
       cents(t.pnl),
       fmtPct(ret),
       cents(t.fees),
-      fmtNum((t.exitTime - t.entryTime) / DAY_MS, 0),
+      held(t.exitTime - t.entryTime),
     ];
   });
 }
@@ -445,7 +457,7 @@ export function renderReport(input: ReportInput): string {
             .join('')}</select></label> <span class="sub">every trade is marked; long histories are drawn as blocks of bars</span><div id="chart-candles" class="chart" style="height:480px"></div>`,
   });
 
-  const tradeHead = ['#', 'Symbol', 'Side', 'Entry', 'Entry price', 'Exit', 'Exit price', 'Qty', 'P&L', 'Return', 'Fees', 'Days'];
+  const tradeHead = ['#', 'Symbol', 'Side', 'Entry', 'Entry price', 'Exit', 'Exit price', 'Qty', 'P&L', 'Return', 'Fees', 'Held'];
   sections.push({
     id: 'trades',
     title: `Trades (${input.trades.length})`,
