@@ -15,7 +15,7 @@ import { drawdownSeries } from '../metrics/drawdown.js';
 import type { Histogram } from '../metrics/distribution.js';
 import type { ClosedTrade, EquityCurve } from '../metrics/types.js';
 import { displayIndices, ohlcBlocks } from './downsample.js';
-import { fmtMoney, fmtPrice } from './format.js';
+import { fmtMoney } from './format.js';
 
 export type PlotlyTrace = Record<string, unknown>;
 export interface PlotlyFigure {
@@ -342,19 +342,21 @@ export interface TradeMarker {
   readonly price: number;
   readonly kind: 'entry' | 'exit';
   readonly side: 'long' | 'short';
-  /** Hover text, e.g. "buy 10 @ 101.50". */
+  /** Quantity, shown on hover ("buy 10 @ 101.50"). */
+  readonly qty?: string;
+  /** Trade P&L for people (exits), shown on hover. */
+  readonly pnl?: string;
+  /** Hover text replacing the generated one (all markers of a kind need one for it to be used). */
   readonly label?: string;
 }
 
-/** Entry and exit markers of the trades in `symbol` (all trades when symbol is omitted). Prices shown for people (fmtPrice). */
+/** Entry and exit markers of the trades in `symbol` (all trades when symbol is omitted). */
 export function tradeMarkers(trades: readonly ClosedTrade[], symbol?: string): TradeMarker[] {
   const out: TradeMarker[] = [];
   for (const t of trades) {
     if (symbol !== undefined && t.symbol !== symbol) continue;
-    const open = t.side === 'long' ? 'buy' : 'sell short';
-    const close = t.side === 'long' ? 'sell' : 'cover';
-    out.push({ time: t.entryTime, price: Number(t.entryPrice), kind: 'entry', side: t.side, label: `${open} ${t.qty} @ ${fmtPrice(t.entryPrice)}` });
-    out.push({ time: t.exitTime, price: Number(t.exitPrice), kind: 'exit', side: t.side, label: `${close} ${t.qty} @ ${fmtPrice(t.exitPrice)} (P&L ${fmtMoney(Number(t.pnl))})` });
+    out.push({ time: t.entryTime, price: Number(t.entryPrice), kind: 'entry', side: t.side, qty: t.qty });
+    out.push({ time: t.exitTime, price: Number(t.exitPrice), kind: 'exit', side: t.side, qty: t.qty, pnl: fmtMoney(Number(t.pnl)) });
   }
   return out;
 }
@@ -389,25 +391,6 @@ export function candlestickFigure(series: BarSeries, markers: readonly TradeMark
       showlegend: false,
     },
   ];
-  const groups: Array<[string, (m: TradeMarker) => boolean, string, string]> = [
-    ['Entry long', (m) => m.kind === 'entry' && m.side === 'long', 'triangle-up', COLORS.entry],
-    ['Entry short', (m) => m.kind === 'entry' && m.side === 'short', 'triangle-down', COLORS.exit],
-    ['Exit', (m) => m.kind === 'exit', 'x', '#000000'],
-  ];
-  for (const [name, pick, symbol, color] of groups) {
-    const ms = markers.filter(pick);
-    if (ms.length === 0) continue;
-    data.push({
-      type: 'scatter',
-      mode: 'markers',
-      name,
-      x: ms.map((m) => plotlyDate(m.time)),
-      y: ms.map((m) => roundSig(m.price, 8)),
-      text: ms.map((m) => plotlyText(m.label ?? '')),
-      hovertemplate: '%{text}<extra></extra>',
-      marker: { symbol, size: 7, color, line: { width: 1, color: '#000000' } },
-    });
-  }
   // Prices to the cent (sub-dollar prices to 4 decimals), not the 6+ of adjusted data.
   let minLow = Infinity;
   let maxHigh = -Infinity;
@@ -416,6 +399,44 @@ export function candlestickFigure(series: BarSeries, markers: readonly TradeMark
     maxHigh = Math.max(maxHigh, series.high[i]);
   }
   const digits = minLow >= 1 ? 2 : 4;
+  // Hover text is built by Plotly from the price and a short customdata (qty, P&L): a third of the bytes of
+  // a full label per marker, which matters when every one of thousands of trades is kept.
+  const groups: Array<[string, (m: TradeMarker) => boolean, string, string, string]> = [
+    ['Entry long', (m) => m.kind === 'entry' && m.side === 'long', 'triangle-up', COLORS.entry, 'buy'],
+    ['Entry short', (m) => m.kind === 'entry' && m.side === 'short', 'triangle-down', COLORS.exit, 'sell short'],
+    ['Exit', (m) => m.kind === 'exit' && m.side === 'long', 'x', '#000000', 'sell'],
+    ['Exit', (m) => m.kind === 'exit' && m.side === 'short', 'x', '#000000', 'cover'],
+  ];
+  let exitLegend = false;
+  for (const [name, pick, symbol, color, verb] of groups) {
+    const ms = markers.filter(pick);
+    if (ms.length === 0) continue;
+    const exit = name === 'Exit';
+    const trace: PlotlyTrace = {
+      type: 'scatter',
+      mode: 'markers',
+      name,
+      x: ms.map((m) => plotlyDate(m.time)),
+      y: ms.map((m) => roundSig(m.price, 8)),
+      marker: { symbol, size: 7, color, line: { width: 1, color: '#000000' } },
+    };
+    if (exit) {
+      trace.legendgroup = 'exit';
+      trace.showlegend = !exitLegend;
+      exitLegend = true;
+    }
+    if (ms.every((m) => m.label !== undefined)) {
+      trace.text = ms.map((m) => plotlyText(m.label ?? ''));
+      trace.hovertemplate = '%{text}<extra></extra>';
+    } else if (exit) {
+      trace.customdata = ms.map((m) => [m.qty ?? '', m.pnl ?? '']);
+      trace.hovertemplate = `${verb} %{customdata[0]} @ %{y:,.${digits}f} (P&L %{customdata[1]})<extra></extra>`;
+    } else {
+      trace.customdata = ms.map((m) => m.qty ?? '');
+      trace.hovertemplate = `${verb} %{customdata} @ %{y:,.${digits}f}<extra></extra>`;
+    }
+    data.push(trace);
+  }
   // A history that grew more than 10x (AAPL from $0.20 to $140) opens on a log axis, as the equity chart does.
   const canLog = minLow > 0;
   const log = canLog && (opts.logScale ?? maxHigh / minLow > 10);

@@ -101,11 +101,16 @@ describe('figure builders', () => {
     ];
     const m = tradeMarkers(trades, 'AAA');
     expect(m).toEqual([
-      { time: t0, price: 10.5, kind: 'entry', side: 'long', label: 'buy 3 @ 10.50' },
-      { time: t0 + 2 * DAY, price: 12.5, kind: 'exit', side: 'long', label: 'sell 3 @ 12.50 (P&L 6.00)' },
+      { time: t0, price: 10.5, kind: 'entry', side: 'long', qty: '3' },
+      { time: t0 + 2 * DAY, price: 12.5, kind: 'exit', side: 'long', qty: '3', pnl: '6.00' },
     ]);
     const f = candlestickFigure(s, m);
     expect(f.data.map((d) => d.name)).toEqual(['AAA', 'Entry long', 'Exit']);
+    // hover: "buy 3 @ 10.50", "sell 3 @ 12.50 (P&L 6.00)", built by Plotly from the price and customdata
+    expect(f.data[1]).toMatchObject({ customdata: ['3'], hovertemplate: 'buy %{customdata} @ %{y:,.2f}<extra></extra>' });
+    expect(f.data[2]).toMatchObject({ customdata: [['3', '6.00']], hovertemplate: 'sell %{customdata[0]} @ %{y:,.2f} (P&L %{customdata[1]})<extra></extra>' });
+    // custom labels are used as given
+    expect(candlestickFigure(s, [{ ...m[0], label: 'my <entry>' }]).data[1]).toMatchObject({ text: ['my &lt;entry&gt;'], hovertemplate: '%{text}<extra></extra>' });
     expect(f.data[0]).toMatchObject({ type: 'candlestick', open: [10, 11, 12], close: [10.5, 11.5, 12.5] });
     // opens on the whole history (padded by half a bar and 0.5 %), not on a recent window; prices hover to the cent
     const [x0, x1] = (f.layout.xaxis as { range: string[] }).range.map((d) => Date.parse(d.replace(' ', 'T') + 'Z'));
@@ -120,10 +125,13 @@ describe('figure builders', () => {
     expect((g.layout.yaxis as Record<string, unknown>).hoverformat).toBe(',.4f'); // sub-dollar prices: 4 decimals
     expect((g.layout.updatemenus as unknown[]).length).toBe(1);
     expect((f.layout.yaxis as Record<string, unknown>).type).toBe('linear');
-    // an adjusted price with 9 decimals shows to the cent in the markers
-    const adj = tradeMarkers([{ ...trades[0], entryPrice: '0.812345678', exitPrice: '101.123456789' }], 'AAA');
-    expect(adj.map((x) => x.label)).toEqual(['buy 3 @ 0.8123', 'sell 3 @ 101.12 (P&L 6.00)']);
-    expect(candlestickFigure(s, tradeMarkers(trades)).data.map((d) => d.name)).toEqual(['AAA', 'Entry long', 'Entry short', 'Exit']);
+    // a sub-dollar history hovers to 4 decimals, also in the markers
+    expect((g.data[0] as Record<string, unknown>).type).toBe('candlestick');
+    expect(candlestickFigure(grown, m).data[1]).toMatchObject({ hovertemplate: 'buy %{customdata} @ %{y:,.4f}<extra></extra>' });
+    // exits of longs ("sell") and shorts ("cover") share one legend entry
+    const both = candlestickFigure(s, tradeMarkers(trades));
+    expect(both.data.map((d) => d.name)).toEqual(['AAA', 'Entry long', 'Entry short', 'Exit', 'Exit']);
+    expect(both.data.slice(3).map((d) => [d.showlegend, String(d.hovertemplate).split(' ')[0]])).toEqual([[true, 'sell'], [false, 'cover']]);
   });
 
   it('generic helpers', () => {
