@@ -55,8 +55,9 @@ export function lttb(x: ArrayLike<number>, y: ArrayLike<number>, threshold: numb
 
 /**
  * Indices to draw of a series: LTTB down to `threshold` points over its finite values, plus every index in
- * `keep` (e.g. the bars of trades, the deepest drawdown), ascending and unique. Non-finite values are skipped
- * (they are gaps anyway).
+ * `keep` (e.g. the bars of trades, the deepest drawdown), ascending and unique. Of each run of non-finite
+ * values the first index is kept too (up to `threshold` of them), so the drawn line breaks there instead of
+ * bridging the gap with a straight segment.
  */
 export function displayIndices(x: ArrayLike<number>, y: ArrayLike<number>, threshold: number, keep: Iterable<number> = []): Int32Array {
   const n = Math.min(x.length, y.length);
@@ -75,6 +76,9 @@ export function displayIndices(x: ArrayLike<number>, y: ArrayLike<number>, thres
   const chosen = new Set<number>();
   for (const j of lttb(fx, fy, threshold)) chosen.add(idx[j]);
   for (const i of keep) if (i >= 0 && i < n && Number.isFinite(y[i])) chosen.add(i);
+  const gaps: number[] = [];
+  for (let i = 1; i < n && gaps.length <= threshold; i++) if (!Number.isFinite(y[i]) && Number.isFinite(y[i - 1])) gaps.push(i);
+  if (gaps.length <= threshold) for (const i of gaps) chosen.add(i);
   return Int32Array.from(chosen).sort();
 }
 

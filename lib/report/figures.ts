@@ -110,10 +110,11 @@ function lineTrace(
   const k = opts.scale ?? 1;
   const sig = opts.sig ?? 6;
   const x = new Array<string>(idx.length);
-  const v = new Array<number>(idx.length);
+  const v = new Array<number | null>(idx.length);
   for (let j = 0; j < idx.length; j++) {
+    const yy = y[idx[j]];
     x[j] = plotlyDate(time[idx[j]]);
-    v[j] = roundSig(y[idx[j]] * k, sig);
+    v[j] = Number.isFinite(yy) ? roundSig(yy * k, sig) : null; // null: a break in the line
   }
   return { type: 'scatter', mode: 'lines', name: plotlyText(name), x, y: v, ...style };
 }

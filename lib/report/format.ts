@@ -24,13 +24,18 @@ export function fmtDecimalString(s: string): string {
 export function fmtPct(x: number | null | undefined, dp = 2): string {
   if (x === null || x === undefined || Number.isNaN(x)) return DASH;
   if (!Number.isFinite(x)) return x > 0 ? '∞' : '-∞';
-  return `${(x * 100).toFixed(dp)}%`;
+  return `${noNegativeZero((x * 100).toFixed(dp))}%`;
+}
+
+/** "-0.00" (a tiny negative rounded away) reads as a loss that is not there: show "0.00". */
+function noNegativeZero(s: string): string {
+  return s.startsWith('-') && Number(s) === 0 ? s.slice(1) : s;
 }
 
 export function fmtNum(x: number | null | undefined, dp = 2): string {
   if (x === null || x === undefined || Number.isNaN(x)) return DASH;
   if (!Number.isFinite(x)) return x > 0 ? '∞' : '-∞';
-  return x.toFixed(dp);
+  return noNegativeZero(x.toFixed(dp));
 }
 
 export function fmtInt(x: number | null | undefined): string {

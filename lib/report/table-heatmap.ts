@@ -26,7 +26,11 @@ function cell(v: number | null, maxAbs: number, text: string, extraClass = ''): 
   return `<td class="hm${extraClass}" style="background:${bg};color:${fg}">${escapeHtml(text)}</td>`;
 }
 
-const pct1 = (v: number): string => `${(v * 100).toFixed(1)}%`;
+/** One decimal, without "-0.0%" for tiny losses. */
+const pct1 = (v: number): string => {
+  const s = (v * 100).toFixed(1);
+  return `${s === '-0.0' ? '0.0' : s}%`;
+};
 
 /**
  * The year x month grid of returns (in %, one decimal) with the year's return and, when given, the

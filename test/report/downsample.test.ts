@@ -44,7 +44,9 @@ describe('LTTB (Steinarsson 2013)', () => {
     const x = [0, 1, 2, 3, 4, 5, 6, 7];
     const y = [0, 2, 9, 1, 3, -6, 4, 0];
     expect(Array.from(displayIndices(x, y, 4, [3, 6, 99]))).toEqual([0, 2, 3, 5, 6, 7]);
-    expect(Array.from(displayIndices([0, 1, 2, 3], [NaN, 1, NaN, 2], 10))).toEqual([1, 3]);
+    // the first NaN of a gap is kept (drawn as a break), leading NaNs are not
+    expect(Array.from(displayIndices([0, 1, 2, 3], [NaN, 1, NaN, 2], 10))).toEqual([1, 2, 3]);
+    expect(Array.from(displayIndices([0, 1, 2, 3, 4], [1, NaN, NaN, 2, 3], 10))).toEqual([0, 1, 3, 4]);
   });
 
   it('ohlcBlocks: first open, highest high, lowest low, last close per block', () => {

@@ -82,6 +82,9 @@ describe('figure builders', () => {
     expect((h.layout.shapes as Array<{ x0: number }>).map((s) => s.x0)).toEqual([-1.8, -2]);
     const r = rollingFigure([t0, t0 + DAY, t0 + 2 * DAY], [{ name: 'vol', values: [NaN, 0.1, 0.2] }], { yTitle: 'Vol', percent: true });
     expect(r.data[0]).toMatchObject({ x: ['2024-02-01', '2024-02-02'], y: [10, 20] });
+    // a flat stretch (NaN Sharpe) breaks the line instead of bridging it
+    const gap = rollingFigure([t0, t0 + DAY, t0 + 2 * DAY, t0 + 3 * DAY], [{ name: 's', values: [1, NaN, NaN, 2] }], { yTitle: 'S' });
+    expect(gap.data[0]).toMatchObject({ y: [1, null, 2] });
   });
 
   it('drawdown shading of the worst periods', () => {
@@ -161,6 +164,8 @@ describe('formatting', () => {
     expect(fmtMoney(null)).toBe('–');
     expect(fmtMoney(Infinity)).toBe('∞');
     expect(fmtPct(0.12345)).toBe('12.35%');
+    expect(fmtPct(-0.000001)).toBe('0.00%'); // not "-0.00%"
+    expect(fmtPct(-0.0001)).toBe('-0.01%');
     expect(fmtDecimalString('-1234567.125')).toBe('-1,234,567.125');
     expect(fmtDecimalString('12')).toBe('12');
     expect(fmtPrice('1234.567891')).toBe('1,234.57');
