@@ -19,7 +19,7 @@
 import { ValidationError } from '../core/errors.js';
 import { alphaBeta } from './benchmark.js';
 import { bestWorst, calendarReturns } from './calendar.js';
-import { excessKurtosis, skewness, tailRisk } from './distribution.js';
+import { excessKurtosis, skewness, tailRisk } from './return-distribution.js';
 import { drawdownStats } from './drawdown.js';
 import { periodicReturns, validateCurve, YEAR_MS } from './returns.js';
 import { finiteOrNull, isNegligible, mean, sampleStd } from './stats.js';

@@ -8,6 +8,6 @@ export { monthlyReturns, type MonthlyReturns } from './monthly.js';
 export { buyAndHoldCurve, alphaBeta, type AlphaBeta } from './benchmark.js';
 export { mean, sampleStd, sampleCov } from './stats.js';
 export { periodsPerYearFor, TRADING_DAYS_PER_YEAR } from './periods.js';
-export { skewness, excessKurtosis, quantile, tailRisk, histogram, type TailRisk, type Histogram } from './distribution.js';
+export { skewness, excessKurtosis, quantile, tailRisk, histogram, type TailRisk, type Histogram } from './return-distribution.js';
 export { rollingSharpe, rollingVolatility, rollingBeta, halfYearWindow } from './rolling.js';
 export { calendarReturns, bestWorst, yearlyVsBenchmark, type CalendarUnit, type CalendarReturns, type BestWorst, type YearlyComparison } from './calendar.js';

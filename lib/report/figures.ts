@@ -12,7 +12,7 @@ import type { BarSeries } from '../core/bars.js';
 import type { YearlyComparison } from '../metrics/calendar.js';
 import type { DrawdownPeriod } from '../metrics/drawdown.js';
 import { drawdownSeries } from '../metrics/drawdown.js';
-import type { Histogram } from '../metrics/distribution.js';
+import type { Histogram } from '../metrics/return-distribution.js';
 import type { ClosedTrade, EquityCurve } from '../metrics/types.js';
 import { displayIndices, ohlcBlocks } from './downsample.js';
 import { fmtMoney } from './format.js';

@@ -4,15 +4,15 @@
  * `generatedAt` to show one), so the same inputs give the same bytes. All text is escaped. Long series are
  * downsampled for display (figures.ts), so the file stays under a few MB at any length.
  *
- * The page is a list of sections (ReportSection: id, title, HTML, the charts it draws); callers add their own
- * (ML diagnostics, explanations) through `ReportInput.sections` without touching the built-in ones.
+ * The page is a list of panels (ReportPanel: id, title, HTML, the charts it draws); callers add their own
+ * (ML diagnostics, explanations) through `ReportInput.panels` without touching the built-in ones.
  */
 import { isoDate, type BarSeries } from '../core/bars.js';
 import { dec, roundMoney } from '../core/money.js';
 import { alignCurve, DAY_MS, periodicReturns } from '../metrics/returns.js';
 import { calendarReturns, yearlyVsBenchmark } from '../metrics/calendar.js';
 import { computeMetrics } from '../metrics/compute.js';
-import { histogram } from '../metrics/distribution.js';
+import { histogram } from '../metrics/return-distribution.js';
 import { drawdownPeriods, type DrawdownPeriod } from '../metrics/drawdown.js';
 import { monthlyReturns } from '../metrics/monthly.js';
 import { halfYearWindow, rollingBeta, rollingSharpe, rollingVolatility } from '../metrics/rolling.js';
@@ -72,12 +72,12 @@ export interface ReportInput extends MetricsInput {
   readonly maxTradeRows?: number;
   /** Name of the benchmark in charts and tables (default "Buy & hold (equal weight)"). */
   readonly benchmarkName?: string;
-  /** More sections (e.g. model diagnostics), placed after the trades and before the run details. */
-  readonly sections?: readonly ReportSection[];
+  /** More panels (e.g. model diagnostics with their charts), placed after the trades and before the run details. */
+  readonly panels?: readonly ReportPanel[];
 }
 
-/** One section of the report page. */
-export interface ReportSection {
+/** One section of the report page: the built-in ones and any a caller adds (`ReportInput.panels`). */
+export interface ReportPanel {
   /** Anchor id (letters, digits, '-'), unique in the page; also the table-of-contents link. */
   readonly id: string;
   readonly title: string;
@@ -379,19 +379,19 @@ export function renderReport(input: ReportInput): string {
   const benchName = input.benchmarkName ?? 'Buy & hold (equal weight)';
   const curve = input.equity;
 
-  // ---- the built-in sections, in page order ----
-  const sections: ReportSection[] = [];
+  // ---- the built-in panels, in page order ----
+  const page: ReportPanel[] = [];
   const dayUnit = dayUnitFor(ppy);
   const worst = drawdownPeriods(curve, 5);
 
-  sections.push({ id: 'performance', title: 'Performance', html: metricsPanels(m, bm, ppy) });
-  sections.push({
+  page.push({ id: 'performance', title: 'Performance', html: metricsPanels(m, bm, ppy) });
+  page.push({
     id: 'equity',
     title: 'Equity',
     html: chartDiv('chart-equity', 420),
     charts: { 'chart-equity': equityFigure(curve, input.benchmark, { strategyName, benchmarkName: benchName }) },
   });
-  sections.push({
+  page.push({
     id: 'drawdown',
     title: 'Drawdown',
     html: `${chartDiv('chart-drawdown', 260)}<h3 class="sub">Worst ${worst.length === 1 ? 'drawdown' : `${worst.length} drawdowns`} (shaded above)</h3>${worstDrawdownsTable(curve, worst)}`,
@@ -401,7 +401,7 @@ export function renderReport(input: ReportInput): string {
   const yearly = yearlyVsBenchmark(curve, input.benchmark);
   const mr = monthlyReturns(curve);
   const benchYears = input.benchmark ? new Map(yearlyVsBenchmark(input.benchmark).map((y) => [y.year, y.strategy])) : undefined;
-  sections.push({
+  page.push({
     id: 'returns',
     title: 'Returns by period',
     html:
@@ -438,7 +438,7 @@ export function renderReport(input: ReportInput): string {
         reference: 1,
       });
     }
-    sections.push({
+    page.push({
       id: 'rolling',
       title: `Rolling statistics (${fmtInt(window)}-bar window, about 6 months)`,
       html: `<div class="${pr.rb ? 'grid3' : 'grid2'}">${Object.keys(charts).map((id) => chartDiv(id, 300)).join('')}</div>`,
@@ -446,7 +446,7 @@ export function renderReport(input: ReportInput): string {
     });
   }
 
-  sections.push({
+  page.push({
     id: 'prices',
     title: 'Prices and trades',
     html:
@@ -458,7 +458,7 @@ export function renderReport(input: ReportInput): string {
   });
 
   const tradeHead = ['#', 'Symbol', 'Side', 'Entry', 'Entry price', 'Exit', 'Exit price', 'Qty', 'P&L', 'Return', 'Fees', 'Held'];
-  sections.push({
+  page.push({
     id: 'trades',
     title: `Trades (${input.trades.length})`,
     html:
@@ -469,7 +469,7 @@ export function renderReport(input: ReportInput): string {
           (input.trades.length > maxRows ? `<p class="sub">Showing the first ${maxRows} of ${input.trades.length} trades.</p>` : ''),
   });
   if (input.openPositions && input.openPositions.length > 0) {
-    sections.push({
+    page.push({
       id: 'positions',
       title: 'Open positions',
       html: table(
@@ -478,7 +478,7 @@ export function renderReport(input: ReportInput): string {
       ),
     });
   }
-  for (const s of input.sections ?? []) sections.push(s);
+  for (const s of input.panels ?? []) page.push(s);
 
   const runRows: string[][] = [
     ['Strategy', input.strategy ?? DASH],
@@ -501,11 +501,11 @@ export function renderReport(input: ReportInput): string {
           issues.slice(0, 500).map((i) => [i.source, i.row > 0 ? String(i.row) : DASH, i.field, i.severity, i.problem]),
         )}</details>`;
   const configJson = input.config === undefined ? '' : `<details open><summary>Configuration</summary><pre>${escapeHtml(JSON.stringify(input.config, null, 2))}</pre></details>`;
-  sections.push({ id: 'run', title: 'Run', html: `${table(['Setting', 'Value'], runRows, 'kv')}\n${issuesHtml}\n${configJson}` });
+  page.push({ id: 'run', title: 'Run', html: `${table(['Setting', 'Value'], runRows, 'kv')}\n${issuesHtml}\n${configJson}` });
 
   const ids = new Set<string>();
   const charts: Record<string, PlotlyFigure> = {};
-  for (const s of sections) {
+  for (const s of page) {
     if (!/^[A-Za-z][\w-]*$/.test(s.id) || ids.has(s.id)) throw new Error(`report section id ${JSON.stringify(s.id)} must be unique and made of letters, digits, '-' or '_'`);
     ids.add(s.id);
     for (const [id, f] of Object.entries(s.charts ?? {})) charts[id] = f;
@@ -519,7 +519,7 @@ export function renderReport(input: ReportInput): string {
     config: PLOT_CONFIG,
   };
 
-  const toc = sections.map((s) => `<a href="#${escapeHtml(s.id)}">${escapeHtml(s.title.replace(/ \(.*$/, ''))}</a>`).join('');
+  const toc = page.map((s) => `<a href="#${escapeHtml(s.id)}">${escapeHtml(s.title.replace(/ \(.*$/, ''))}</a>`).join('');
   const by = `${input.generatedBy ?? 'tstrader'} with Plotly ${plotlyVersion()}${input.generatedAt ? ` on ${input.generatedAt}` : ''}`;
   return `<!DOCTYPE html>
 <html lang="en">
@@ -536,7 +536,7 @@ ${plotlyScriptTag()}
 <p class="sub">${escapeHtml(symbols.join(', ') || DASH)} · ${escapeHtml(dataRange(input))}${input.benchmark ? ` · benchmark: ${escapeHtml(benchName)}` : ''}</p>
 <nav class="toc">${toc}</nav>
 ${cards(m, bm)}
-${sections.map((s) => section(s.id, s.title, s.html)).join('\n')}
+${page.map((s) => section(s.id, s.title, s.html)).join('\n')}
 <footer>Generated by ${escapeHtml(by)}. Past performance in a backtest is not a forecast.</footer>
 </main>
 <script type="application/json" id="report-data">${jsonForScript(data)}</script>
@@ -572,8 +572,8 @@ export interface BacktestReportInput {
   readonly periodsPerYear?: number;
   readonly riskFreeRate?: number;
   readonly generatedAt?: string;
-  /** More report sections (model diagnostics, explanations...). */
-  readonly sections?: readonly ReportSection[];
+  /** More report panels (model diagnostics, explanations...). */
+  readonly panels?: readonly ReportPanel[];
 }
 
 /** The metrics inputs of an engine result (the same fields the report charts). */
@@ -597,7 +597,7 @@ export function backtestReportInput(x: BacktestReportInput): ReportInput {
     finalEquity: r.finalEquity,
     openPositions: r.openPositions,
     generatedAt: x.generatedAt,
-    sections: x.sections,
+    panels: x.panels,
   };
 }
 

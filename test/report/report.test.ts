@@ -77,13 +77,13 @@ describe('renderReport (static checks)', () => {
     expect(own).toContain(`<td>${(m.valueAtRisk! * 100).toFixed(2)}%</td>`);
   });
 
-  it('takes extra sections with their charts (model diagnostics), and refuses a clashing id', () => {
+  it('takes extra panels with their charts (model diagnostics), and refuses a clashing id', () => {
     const extra = { id: 'model', title: 'Model <diagnostics>', html: chartDiv('chart-model'), charts: { 'chart-model': equityFigure(run.equity) } };
-    const own = renderReport({ ...run, sections: [extra] }).replace(plotlyBundleSource(), '');
+    const own = renderReport({ ...run, panels: [extra] }).replace(plotlyBundleSource(), '');
     expect(own).toContain('<section id="model"><h2>Model &lt;diagnostics&gt;</h2>');
     expect(own.indexOf('id="model"')).toBeLessThan(own.indexOf('id="run"'));
     expect(own).toContain('"chart-model":{');
-    expect(() => renderReport({ ...run, sections: [{ ...extra, id: 'trades' }] })).toThrow(/unique/);
+    expect(() => renderReport({ ...run, panels: [{ ...extra, id: 'trades' }] })).toThrow(/unique/);
   });
 
   it('shows prices to the cent, not the 6+ decimals of adjusted data or exact fills', () => {
