@@ -1,6 +1,7 @@
 /**
  * One Plotly figure as an HTML fragment, for tslab's display.html in notebooks (and any other page).
- * With includePlotly the bundle is inlined before the chart; do that once per page or notebook.
+ * Load Plotly once per page or notebook: `display.html(plotlyScriptTag())` in the setup cell (or includePlotly
+ * on the first chart); the fragments carry only their data.
  */
 import { escapeHtml, fnv1a, jsonForScript, scriptSafe } from './html.js';
 import { plotlyBundleSource } from './plotly-bundle.js';
@@ -42,7 +43,7 @@ export function figureHtml(fig: PlotlyFigure, opts: FigureHtmlOptions = {}): str
   const idJson = jsonForScript(id);
   const script =
     `(function(){var el=document.getElementById(${idJson});var f=${json};` +
-    `if(typeof Plotly==='undefined'){el.textContent='Plotly is not loaded: render the first figure with includePlotly.';return;}` +
+    `if(typeof Plotly==='undefined'){el.textContent='Plotly is not loaded: run the cell that displays plotlyScriptTag() first.';return;}` +
     `Plotly.newPlot(el,f.data,f.layout,${jsonForScript(PLOT_CONFIG)});})();`;
   return (
     (opts.includePlotly ? plotlyScriptTag() : '') +
