@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isoDate } from '../../lib/core/bars.js';
 import { computeMetrics } from '../../lib/metrics/index.js';
-import { figureHtml, metricsTableHtml, renderReport, writeReport, plotlyBundleSource, equityFigure, barFigure, histogramFigure, heatmapTableHtml, escapeHtml, jsonForScript, chartDiv, drawdownFigure } from '../../lib/report/index.js';
+import { figureHtml, metricsTableHtml, renderReport, writeReport, plotlyBundleSource, equityFigure, barFigure, histogramFigure, heatmapTableHtml, escapeHtml, jsonForScript, chartDiv } from '../../lib/report/index.js';
 import { assertChartsRendered, assertCleanOffline, inspectPlotlyCharts, launchChromium, openOffline } from '../helpers/chromium.js';
 import { fakeRun } from './fixture.js';
 
