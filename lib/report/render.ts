@@ -74,6 +74,29 @@ export interface ReportInput extends MetricsInput {
   readonly benchmarkName?: string;
   /** More panels (e.g. model diagnostics with their charts), placed after the trades and before the run details. */
   readonly panels?: readonly ReportPanel[];
+  /** Extra key/value sections shown right after Performance (e.g. a model's gate verdict and statistics). */
+  readonly sections?: readonly ReportSection[];
+  /** The strategy's signals with their reasons (ML: P(up) and the features that pushed it), listed in order. */
+  readonly signals?: readonly ReportSignal[];
+}
+
+/** A key/value section (title, a lead line, rows, an optional second table), rendered by the report. */
+export interface ReportSection {
+  readonly title: string;
+  /** One line under the title (e.g. the verdict). */
+  readonly lead?: string;
+  readonly rows: ReadonlyArray<readonly [string, string]>;
+  /** Optional second table (e.g. calibration bins). */
+  readonly table?: { readonly head: readonly string[]; readonly rows: ReadonlyArray<readonly string[]> };
+}
+
+/** One signal of the strategy and why it was given. */
+export interface ReportSignal {
+  readonly time: number;
+  readonly symbol: string;
+  readonly direction: string;
+  readonly probability?: number;
+  readonly reason: string;
 }
 
 /** One section of the report page: the built-in ones and any a caller adds (`ReportInput.panels`). */
@@ -363,6 +386,18 @@ function pairedReturns(curve: EquityCurve, benchmark: EquityCurve | undefined): 
   return { time: curve.time.subarray(from), r: r.subarray(from - 1), rb };
 }
 
+function keyValuePanel(sec: ReportSection, i: number): ReportPanel {
+  const slug = sec.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return {
+    id: `section-${i + 1}${slug ? `-${slug}` : ''}`,
+    title: sec.title,
+    html:
+      (sec.lead ? `<p class="sub">${escapeHtml(sec.lead)}</p>` : '') +
+      table(['Item', 'Value'], sec.rows.map((r) => [r[0], r[1]]), 'kv') +
+      (sec.table ? table([...sec.table.head], sec.table.rows.map((r) => [...r])) : ''),
+  };
+}
+
 function section(id: string, title: string, html: string): string {
   return `<section id="${escapeHtml(id)}"><h2>${escapeHtml(title)}</h2>\n${html}\n</section>`;
 }
@@ -385,6 +420,7 @@ export function renderReport(input: ReportInput): string {
   const worst = drawdownPeriods(curve, 5);
 
   page.push({ id: 'performance', title: 'Performance', html: metricsPanels(m, bm, ppy) });
+  (input.sections ?? []).forEach((sec, i) => page.push(keyValuePanel(sec, i)));
   page.push({
     id: 'equity',
     title: 'Equity',
@@ -468,6 +504,17 @@ export function renderReport(input: ReportInput): string {
           `<div class="trades"><table id="trades-table"><thead><tr>${tradeHead.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody></tbody></table></div>` +
           (input.trades.length > maxRows ? `<p class="sub">Showing the first ${maxRows} of ${input.trades.length} trades.</p>` : ''),
   });
+  const signals = input.signals ?? [];
+  if (signals.length > 0) {
+    page.push({
+      id: 'signals',
+      title: `Signals (${signals.length})`,
+      html: `<details${signals.length <= 200 ? ' open' : ''}><summary>Each signal with its reason; for tree models the features that pushed P(up) most (exact TreeSHAP contributions)</summary><div class="trades">${table(
+        ['Time', 'Symbol', 'Signal', 'P(up)', 'Reason'],
+        signals.slice(0, maxRows).map((x) => [when(x.time), x.symbol, x.direction, x.probability === undefined ? DASH : x.probability.toFixed(3), x.reason]),
+      )}</div>${signals.length > maxRows ? `<p class="sub">Showing the first ${maxRows} of ${signals.length} signals.</p>` : ''}</details>`,
+    });
+  }
   if (input.openPositions && input.openPositions.length > 0) {
     page.push({
       id: 'positions',
@@ -574,6 +621,8 @@ export interface BacktestReportInput {
   readonly generatedAt?: string;
   /** More report panels (model diagnostics, explanations...). */
   readonly panels?: readonly ReportPanel[];
+  readonly sections?: readonly ReportSection[];
+  readonly signals?: readonly ReportSignal[];
 }
 
 /** The metrics inputs of an engine result (the same fields the report charts). */
@@ -598,6 +647,8 @@ export function backtestReportInput(x: BacktestReportInput): ReportInput {
     openPositions: r.openPositions,
     generatedAt: x.generatedAt,
     panels: x.panels,
+    ...(x.sections ? { sections: x.sections } : {}),
+    signals: x.signals,
   };
 }
 

@@ -86,6 +86,20 @@ describe('renderReport (static checks)', () => {
     expect(() => renderReport({ ...run, panels: [{ ...extra, id: 'trades' }] })).toThrow(/unique/);
   });
 
+  it('renders key/value sections after Performance and signals with their reasons after the trades (issues 11, 12)', () => {
+    const own = renderReport({
+      ...run,
+      sections: [{ title: 'Model gate', lead: 'verdict: <promote>', rows: [['AUC', '0.61']], table: { head: ['bin', 'n'], rows: [['0.5-0.6', '12']] } }],
+      signals: [{ time: Date.UTC(2020, 2, 3), symbol: 'AAA', direction: 'long', probability: 0.6412, reason: 'P(up)=0.641 >= 0.6; drivers: rsi_14 +0.080 <b>' }],
+    }).replace(plotlyBundleSource(), '');
+    expect(own).toContain('<section id="section-1-model-gate"><h2>Model gate</h2>\n<p class="sub">verdict: &lt;promote&gt;</p>');
+    expect(own).toContain('<td>AUC</td><td>0.61</td>');
+    expect(own.indexOf('id="section-1-model-gate"')).toBeLessThan(own.indexOf('id="equity"'));
+    expect(own).toContain('<h2>Signals (1)</h2>');
+    expect(own).toContain('<td>2020-03-03</td><td>AAA</td><td>long</td><td>0.641</td><td>P(up)=0.641 &gt;= 0.6; drivers: rsi_14 +0.080 &lt;b&gt;</td>');
+    expect(renderReport(run)).not.toContain('<h2>Signals');
+  });
+
   it('shows prices to the cent, not the 6+ decimals of adjusted data or exact fills', () => {
     const t = { ...run.trades[0], entryPrice: '101.123456789', exitPrice: '0.812345678' };
     const own = renderReport({ ...run, trades: [t] }).replace(plotlyBundleSource(), '');
