@@ -115,18 +115,19 @@ export function chartDiv(id: string, height = 380): string {
   return `<div id="${escapeHtml(id)}" class="chart" style="height:${Math.round(height)}px"></div>`;
 }
 
-interface Row {
+/** One metric as the report shows it: label, strategy and benchmark cells formatted, its definition. */
+export interface MetricRow {
   readonly label: string;
   readonly strategy: string;
   readonly benchmark?: string;
   readonly note?: string;
 }
 
-type Group = readonly [string, readonly Row[]];
+type Group = readonly [string, readonly MetricRow[]];
 
 function metricGroups(m: Metrics, b: Metrics | null, dayUnit: string): Group[] {
-  const both = (label: string, f: (x: Metrics) => string, note?: string): Row => ({ label, strategy: f(m), benchmark: b ? f(b) : undefined, note });
-  const one = (label: string, v: string, note?: string): Row => ({ label, strategy: v, note });
+  const both = (label: string, f: (x: Metrics) => string, note?: string): MetricRow => ({ label, strategy: f(m), benchmark: b ? f(b) : undefined, note });
+  const one = (label: string, v: string, note?: string): MetricRow => ({ label, strategy: v, note });
   return [
     [
       'Returns',
@@ -192,6 +193,11 @@ function metricGroups(m: Metrics, b: Metrics | null, dayUnit: string): Group[] {
       ],
     ],
   ];
+}
+
+/** The report's metric rows in order, ungrouped (e.g. for a dashboard that shows the same figures). */
+export function metricRows(m: Metrics, b: Metrics | null, periodsPerYear = 252): MetricRow[] {
+  return metricGroups(m, b, dayUnitFor(periodsPerYear)).flatMap(([, rows]) => rows);
 }
 
 function cap(s: string): string {

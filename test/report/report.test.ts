@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isoDate } from '../../lib/core/bars.js';
 import { computeMetrics } from '../../lib/metrics/index.js';
-import { figureHtml, metricsTableHtml, renderReport, writeReport, plotlyBundleSource, equityFigure, barFigure, histogramFigure, heatmapTableHtml, escapeHtml, jsonForScript, chartDiv } from '../../lib/report/index.js';
+import { figureHtml, metricRows, metricsTableHtml, renderReport, writeReport, plotlyBundleSource, equityFigure, barFigure, histogramFigure, heatmapTableHtml, escapeHtml, jsonForScript, chartDiv } from '../../lib/report/index.js';
 import { assertChartsRendered, assertCleanOffline, inspectPlotlyCharts, launchChromium, openOffline } from '../helpers/chromium.js';
 import { fakeRun } from './fixture.js';
 
@@ -121,6 +121,13 @@ describe('renderReport (static checks)', () => {
       expect(/NaN|undefined|>null</.test(own)).toBe(false);
       expect(own).toContain('No closed trades.');
     }
+  });
+
+  it('metricRows: the same rows ungrouped (the runner dashboard shows them)', () => {
+    const m = computeMetrics(run);
+    const rows = metricRows(m, null);
+    expect(rows.find((r) => r.label === 'Total return')?.strategy).toBe(`${(m.totalReturn * 100).toFixed(2)}%`);
+    expect(rows.map((r) => r.label)).toContain('Daily VaR (95%)');
   });
 
   it('metricsTableHtml is the report table on its own', () => {
