@@ -30,7 +30,8 @@ export {
 export { lttb, displayIndices, ohlcBlocks, type OhlcBlocks } from './downsample.js';
 export { monthlyReturnsTableHtml, heatmapTableHtml, divergingColor, type HeatmapTableOptions } from './table-heatmap.js';
 export { figureHtml, plotlyScriptTag, PLOT_CONFIG, type FigureHtmlOptions } from './figure-html.js';
-export { renderReport, metricRows, type MetricRow, chartDiv, type ReportPanel, type ReportSection, type ReportSignal, backtestReportHtml, backtestReportInput, backtestMetricsInput, metricsTableHtml, type ReportInput, type ReportPosition, type BacktestLike, type BacktestReportInput } from './render.js';
+export { metricRows, metricsTableHtml, type MetricRow } from './metrics-table.js';
+export { renderReport, chartDiv, type ReportPanel, type ReportSection, type ReportSignal, backtestReportHtml, backtestReportInput, backtestMetricsInput, type ReportInput, type ReportPosition, type BacktestLike, type BacktestReportInput } from './render.js';
 export { writeReport } from './write.js';
 export { escapeHtml, jsonForScript } from './html.js';
 export { plotlyBundlePath, plotlyBundleSource, plotlyVersion } from './plotly-bundle.js';
