@@ -394,8 +394,10 @@ export class Store {
       .run(d.time, d.source, d.symbol, d.intent, d.reason, d.requestedQty, d.approvedQty, d.outcome, JSON.stringify(d.rules), JSON.stringify(d.clientOrderIds));
     return { seq: Number(r.lastInsertRowid), ...d };
   }
-  riskDecisions(limit = 500): RiskDecisionRecord[] {
-    const rows = this.q('SELECT * FROM (SELECT * FROM risk_decisions ORDER BY seq DESC LIMIT ?) ORDER BY seq').all(limit) as Array<{
+  /** The newest `limit` decisions, oldest first; `actedOnly`: only those the gate or the kill switch changed (not plain approvals). */
+  riskDecisions(limit = 500, actedOnly = false): RiskDecisionRecord[] {
+    const where = actedOnly ? "WHERE outcome != 'approved'" : '';
+    const rows = this.q(`SELECT * FROM (SELECT * FROM risk_decisions ${where} ORDER BY seq DESC LIMIT ?) ORDER BY seq`).all(limit) as Array<{
       seq: number; time: number; source: string; symbol: string; intent: string; reason: string; requested_qty: number; approved_qty: number; outcome: RiskDecisionRecord['outcome']; rules: string; client_order_ids: string;
     }>;
     return rows.map((r) => ({

@@ -8,7 +8,7 @@
  *   1. the PLOTLY_JS_PATH environment variable (an explicit file),
  *   2. `require.resolve` where CommonJS `require` exists (resolves from this file's location),
  *   3. `createRequire` anchored at the working directory's package.json,
- *   4. node_modules/plotly.js-dist-min/plotly.min.js in the working directory and each parent.
+ *   4. node_modules/plotly.js-finance-dist-min/plotly-finance.min.js in the working directory and each parent.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
