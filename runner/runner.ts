@@ -199,8 +199,14 @@ async function build(o: RunnerOptions, stateDir: string, closers: Array<() => vo
   // Live: a bar still forming (today's daily bar during the session) is not history; the live tick adds it once complete.
   const complete = replay ? Infinity : completeBefore(clock.nowMs(), c.data.interval);
   const series = replay ? loaded : loaded.map((s) => sliceByTime(s, -Infinity, complete));
-  const { strategy, model, note } = await chooseStrategy(c, series, o.logger);
+  // Retrained model versions go to the log and the journal (the store opens just below).
+  let versionJournal: Store | null = null;
+  const { strategy, model, note } = await chooseStrategy(c, series, o.logger, (v) => {
+    o.logger.info({ version: v.version, fittedAt: new Date(v.fittedAt).toISOString(), window: v.trainingWindow, dataHash: v.dataHash, liveRecord: v.liveRecord }, `model retrained: ${v.version}`);
+    versionJournal?.recordModelVersion({ version: v.version, fittedAt: v.fittedAt, detail: JSON.stringify({ trainingWindow: v.trainingWindow, dataHash: v.dataHash, liveRecord: v.liveRecord }) });
+  });
   const store = new Store(journalFile);
+  versionJournal = store;
   closers.push(() => store.close());
   secureFiles(stateDir);
   // A journal belongs to one setup: resuming it with other symbols, strategy or broker would mix two books.

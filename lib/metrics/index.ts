@@ -11,3 +11,5 @@ export { periodsPerYearFor, TRADING_DAYS_PER_YEAR } from './periods.js';
 export { skewness, excessKurtosis, quantile, tailRisk, histogram, type TailRisk, type Histogram } from './return-distribution.js';
 export { rollingSharpe, rollingVolatility, rollingBeta, halfYearWindow } from './rolling.js';
 export { calendarReturns, bestWorst, yearlyVsBenchmark, type CalendarUnit, type CalendarReturns, type BestWorst, type YearlyComparison } from './calendar.js';
+export * from './overfitting.js';
+export { normalCdf, normalQuantile, normalPdf, binomialUpperTail, erfc, logGamma } from './distributions.js';

@@ -122,7 +122,7 @@ export const orderSchema = z.strictObject({
   limitPrice: decimal.nullable(),
   stopPrice: decimal.nullable(),
   timeInForce: z.string(),
-  bracket: z.strictObject({ takeProfit: decimal.nullable(), stopLoss: decimal.nullable() }).nullable(),
+  bracket: z.strictObject({ takeProfit: decimal.nullable(), stopLoss: decimal.nullable(), reference: decimal.nullable().optional().describe('the price the levels were computed from; the simulator re-prices them at the entry fill') }).nullable(),
   status: z.string().describe('pending_submit, new, accepted, partially_filled, filled, canceled, expired, rejected, replaced, unknown, ...'),
   filledQty: decimal,
   avgFillPrice: decimal.nullable(),

@@ -422,7 +422,7 @@
       var m = /trend (\w+)/.exec(reason);
       if (m) regimeText = 'trend ' + m[1] + (/high volatility/.test(reason) ? ', high vol' : '');
     }
-    return { time: s.time, symbol: s.symbol, strategy: s.strategy, dir: dir, confidence: conf === null || conf === undefined ? null : Number(conf), reason: reason || '', regime: regimeText, blocked: !!(d.blocked || s.blocked), model: s.model || d.model || null };
+    return { time: s.time, symbol: s.symbol, strategy: s.strategy, dir: dir, confidence: conf === null || conf === undefined ? null : Number(conf), reason: reason || '', regime: regimeText, blocked: !!(d.blocked || s.blocked), model: s.model || d.model_version || d.model || null };
   }
 
   function renderSignals(list) {
