@@ -1,13 +1,18 @@
-"""Execute every notebook headless (jupyter nbconvert --execute) and export HTML to reports/notebooks/.
+"""Execute every notebook headless (nbclient, the engine of nbconvert --execute) and export HTML to reports/notebooks/.
 
-A failing cell fails the run, and its error (which tslab writes to the cell's stderr, leaving nbconvert's own
-summary empty) is printed with the cell's source. Usage: run-notebooks.py [NOTEBOOK ...]
+Progress is printed per code cell as it finishes (index, seconds, first line), so a slow cell on a loaded
+machine shows where the time goes. A failing cell fails the run, and its error (which tslab writes to the
+cell's stderr, leaving nbclient's own summary empty) is printed with the cell's source.
+Usage: run-notebooks.py [NOTEBOOK ...]
 """
 import json
 import os
 import subprocess
 import sys
 import time
+
+import nbformat
+from nbclient import NotebookClient
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "reports", "notebooks")
@@ -29,18 +34,37 @@ def cell_error(nb):
     return None
 
 
+def execute(path, name, executed):
+    """Run the notebook's cells in the tstrader kernel, printing one line per code cell; write the result."""
+    nb = nbformat.read(os.path.join(ROOT, path), as_version=4)
+    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    started = {}
+
+    def on_start(cell, cell_index, **_):
+        started[cell_index] = time.time()
+
+    def on_done(cell, cell_index, **_):
+        if cell.cell_type != "code":
+            return
+        k = code.index(cell_index) + 1 if cell_index in code else 0
+        first = next((line.strip() for line in cell.source.splitlines() if line.strip() and not line.strip().startswith("//")), "")
+        print(f"  {name} cell {k:>2}/{len(code)} {time.time() - started.get(cell_index, time.time()):5.1f} s  {first[:70]}", flush=True)
+
+    client = NotebookClient(nb, timeout=TIMEOUT, kernel_name="tstrader", allow_errors=True,
+                            resources={"metadata": {"path": ROOT}}, on_cell_start=on_start, on_cell_executed=on_done)
+    client.execute()
+    nbformat.write(nb, executed)
+
+
 def run(path):
     name = os.path.splitext(os.path.basename(path))[0]
     executed = os.path.join(OUT, f"{name}.ipynb")
     t0 = time.time()
-    proc = subprocess.run(
-        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--allow-errors",
-         f"--ExecutePreprocessor.timeout={TIMEOUT}", "--ExecutePreprocessor.kernel_name=tstrader",
-         "--output-dir", OUT, "--output", name, path],
-        cwd=ROOT, capture_output=True, text=True)
-    if proc.returncode != 0 or not os.path.exists(executed):
-        sys.stderr.write(proc.stderr)
-        return f"{path}: nbconvert failed (exit {proc.returncode})"
+    print(f"run  {path}", flush=True)
+    try:
+        execute(path, name, executed)
+    except Exception as e:  # kernel died, timeout: say which notebook
+        return f"{path}: execution failed: {type(e).__name__}: {e}"
     nb = json.load(open(executed))
     err = cell_error(nb)
     if err:

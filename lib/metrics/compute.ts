@@ -10,11 +10,16 @@
  *   calmar           = cagr / |maxDrawdown|
  *   maxDrawdown      = min over t of equity[t] / max(equity[0..t]) - 1
  *   exposure         = mean of the per-bar gross exposure given by the engine
+ *   skew, kurtosis   = bias-corrected G1, excess G2 of calendar-day returns (bar returns for bars over a day)
+ *   valueAtRisk      = 5 % quantile of those returns (linear interpolation); conditionalValueAtRisk = mean at or below it
+ *   best/worst       = of calendar-day, -month and -year returns
  * Undefined values are null (zero variance, no downside, no trades, no benchmark); profitFactor is Infinity
  * with wins and no losses. Nothing returns NaN.
  */
 import { ValidationError } from '../core/errors.js';
 import { alphaBeta } from './benchmark.js';
+import { bestWorst, calendarReturns } from './calendar.js';
+import { excessKurtosis, skewness, tailRisk } from './return-distribution.js';
 import { drawdownStats } from './drawdown.js';
 import { periodicReturns, validateCurve, YEAR_MS } from './returns.js';
 import { finiteOrNull, isNegligible, mean, sampleStd } from './stats.js';
@@ -71,6 +76,16 @@ export function computeMetrics(input: MetricsInput): Metrics {
     exposure = n > 0 ? mean(input.exposure) : null;
   }
 
+  // Day statistics need bars of a day or finer; weekly bars have no "best day".
+  const daily = n > 1 && ppy >= 252 ? calendarReturns(curve, 'day').value : null;
+  const dist = daily ?? r;
+  const tail = tailRisk(dist, 0.95);
+  const day = daily ? bestWorst(daily) : { best: null, worst: null };
+  const month = bestWorst(calendarReturns(curve, 'month').value);
+  const year = bestWorst(calendarReturns(curve, 'year').value);
+  const totalFees = input.fees === undefined ? ts.totalFees : Number(input.fees);
+  if (!Number.isFinite(totalFees)) throw new ValidationError('fees', 'must be a finite amount (decimal string or number)', input.fees);
+
   return {
     startEquity: start,
     endEquity: end,
@@ -90,13 +105,23 @@ export function computeMetrics(input: MetricsInput): Metrics {
     avgWin: ts.avgWin,
     avgLoss: ts.avgLoss,
     netTradePnl: ts.netPnl,
-    totalFees: ts.totalFees,
+    totalFees,
     avgHoldingDays: ts.avgHoldingDays,
     exposure: exposure === null ? null : finiteOrNull(exposure),
     turnover: input.turnover === undefined ? null : finiteOrNull(input.turnover),
     beta: ab && ab.beta !== null ? finiteOrNull(ab.beta) : null,
     alpha: ab && ab.alpha !== null ? finiteOrNull(ab.alpha) : null,
     benchmarkReturn: ab ? ab.benchmarkReturn : null,
+    skew: skewness(dist),
+    kurtosis: excessKurtosis(dist),
+    valueAtRisk: tail ? tail.valueAtRisk : null,
+    conditionalValueAtRisk: tail ? tail.conditionalValueAtRisk : null,
+    bestDay: n > 1 ? day.best : null,
+    worstDay: n > 1 ? day.worst : null,
+    bestMonth: n > 1 ? month.best : null,
+    worstMonth: n > 1 ? month.worst : null,
+    bestYear: n > 1 ? year.best : null,
+    worstYear: n > 1 ? year.worst : null,
     bars: n,
     startTime: n > 0 ? curve.time[0] : null,
     endTime: n > 0 ? curve.time[n - 1] : null,

@@ -86,3 +86,53 @@ export function drawdownStats(curve: EquityCurve): DrawdownStats {
     longestRecovered: lRecovered,
   };
 }
+
+/** One underwater stretch: from a peak, through its lowest point, to the first bar back at the peak. */
+export interface DrawdownPeriod {
+  /** Bar index of the peak the stretch falls from. */
+  readonly peakIndex: number;
+  /** Bar index of the lowest equity in the stretch. */
+  readonly valleyIndex: number;
+  /** Bar index of the recovery (first bar at or above the peak); null if still underwater at the last bar. */
+  readonly recoveryIndex: number | null;
+  /** valley / peak - 1 (negative fraction). */
+  readonly depth: number;
+  /** Calendar days from the peak to the recovery (or to the last bar). */
+  readonly days: number;
+}
+
+/**
+ * Every drawdown period, deepest first (ties: the earlier first); `limit` keeps the worst few (quantstats'
+ * drawdown_details sorted by depth). A stretch starts at the last peak before equity falls below it.
+ */
+export function drawdownPeriods(curve: EquityCurve, limit = Infinity): DrawdownPeriod[] {
+  const { time, equity } = curve;
+  const n = equity.length;
+  const out: DrawdownPeriod[] = [];
+  let peak = -Infinity;
+  let peakIdx = -1;
+  let valleyIdx = -1;
+  const close = (end: number, recovered: boolean): void => {
+    out.push({
+      peakIndex: peakIdx,
+      valleyIndex: valleyIdx,
+      recoveryIndex: recovered ? end : null,
+      depth: peak > 0 ? equity[valleyIdx] / peak - 1 : 0,
+      days: (time[end] - time[peakIdx]) / DAY_MS,
+    });
+  };
+  for (let i = 0; i < n; i++) {
+    const e = equity[i];
+    if (e >= peak) {
+      if (valleyIdx >= 0) close(i, true);
+      peak = e;
+      peakIdx = i;
+      valleyIdx = -1;
+    } else if (valleyIdx < 0 || e < equity[valleyIdx]) {
+      valleyIdx = i;
+    }
+  }
+  if (valleyIdx >= 0) close(n - 1, false);
+  out.sort((a, b) => a.depth - b.depth || a.peakIndex - b.peakIndex);
+  return Number.isFinite(limit) ? out.slice(0, Math.max(0, limit)) : out;
+}

@@ -41,6 +41,12 @@ export interface MetricsInput {
   readonly periodsPerYear?: number;
   /** Annual risk-free rate as a fraction (0.02 = 2 %); default 0. */
   readonly riskFreeRate?: number;
+  /**
+   * Total fees paid on every fill, as the ledger has it (the engine's `fees`, decimal string): the one source
+   * of the fee figure, so the console and the report agree. Default: the sum of the closed trades' fees, which
+   * misses the entry fees of positions still open.
+   */
+  readonly fees?: string | number;
 }
 
 /**
@@ -85,7 +91,7 @@ export interface Metrics {
   readonly avgLoss: number | null;
   /** Sum of trade pnl (currency). */
   readonly netTradePnl: number;
-  /** Sum of trade fees (currency). */
+  /** Fees paid on all fills: `MetricsInput.fees` when given, else the sum of the closed trades' fees (currency). */
   readonly totalFees: number;
   /** Mean holding time of closed trades in days (exit - entry, calendar); null with no trades. */
   readonly avgHoldingDays: number | null;
@@ -99,6 +105,23 @@ export interface Metrics {
   readonly alpha: number | null;
   /** Benchmark total return (fraction); null without a benchmark. */
   readonly benchmarkReturn: number | null;
+  /**
+   * Distribution of returns, on calendar-day returns (bars finer than a day compounded per UTC day) for daily
+   * or finer bars, on the bar returns for coarser bars: bias-corrected skewness and excess kurtosis (pandas /
+   * scipy bias=False), historical 95 % value at risk and conditional VaR (expected shortfall) as negative
+   * fractions. null when too few returns (3 for skew, 4 for kurtosis, 1 for VaR) or no spread.
+   */
+  readonly skew: number | null;
+  readonly kurtosis: number | null;
+  readonly valueAtRisk: number | null;
+  readonly conditionalValueAtRisk: number | null;
+  /** Best and worst calendar day (null for bars coarser than a day), month and year (partial periods at the ends count). */
+  readonly bestDay: number | null;
+  readonly worstDay: number | null;
+  readonly bestMonth: number | null;
+  readonly worstMonth: number | null;
+  readonly bestYear: number | null;
+  readonly worstYear: number | null;
   /** Number of bars and calendar span of the curve. */
   readonly bars: number;
   readonly startTime: number | null;

@@ -1,13 +1,14 @@
 /**
  * One Plotly figure as an HTML fragment, for tslab's display.html in notebooks (and any other page).
- * With includePlotly the bundle is inlined before the chart; do that once per page or notebook.
+ * Load Plotly once per page or notebook: `display.html(plotlyScriptTag())` in the setup cell (or includePlotly
+ * on the first chart); the fragments carry only their data.
  */
 import { escapeHtml, fnv1a, jsonForScript, scriptSafe } from './html.js';
 import { plotlyBundleSource } from './plotly-bundle.js';
 import type { PlotlyFigure } from './figures.js';
 
 export interface FigureHtmlOptions {
-  /** Inline the Plotly bundle (about 4.8 MB) before the chart. */
+  /** Inline the Plotly bundle (the finance bundle, about 1.3 MB) before the chart. */
   readonly includePlotly?: boolean;
   /** Element id; by default derived from the figure's content and a per-process counter. */
   readonly id?: string;
@@ -15,8 +16,18 @@ export interface FigureHtmlOptions {
   readonly height?: number;
 }
 
-/** Plot options shared by every chart: no Plotly logo, no links to the Plotly cloud. */
-export const PLOT_CONFIG = { responsive: true, displaylogo: false, showLink: false, showSendToCloud: false } as const;
+/**
+ * Plot options shared by every chart: no Plotly logo, no links to the Plotly cloud, and a slim toolbar that
+ * shows only on hover (zoom, pan, reset, download) so it does not sit on the data.
+ */
+export const PLOT_CONFIG = {
+  responsive: true,
+  displaylogo: false,
+  showLink: false,
+  showSendToCloud: false,
+  displayModeBar: 'hover',
+  modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d', 'toggleSpikelines', 'hoverClosestCartesian', 'hoverCompareCartesian'],
+} as const;
 
 let counter = 0;
 
@@ -32,7 +43,7 @@ export function figureHtml(fig: PlotlyFigure, opts: FigureHtmlOptions = {}): str
   const idJson = jsonForScript(id);
   const script =
     `(function(){var el=document.getElementById(${idJson});var f=${json};` +
-    `if(typeof Plotly==='undefined'){el.textContent='Plotly is not loaded: render the first figure with includePlotly.';return;}` +
+    `if(typeof Plotly==='undefined'){el.textContent='Plotly is not loaded: run the cell that displays plotlyScriptTag() first.';return;}` +
     `Plotly.newPlot(el,f.data,f.layout,${jsonForScript(PLOT_CONFIG)});})();`;
   return (
     (opts.includePlotly ? plotlyScriptTag() : '') +

@@ -2,17 +2,20 @@
 export {
   equityFigure,
   drawdownFigure,
-  monthlyHeatmapFigure,
+  yearlyReturnsFigure,
+  returnsHistogramFigure,
+  rollingFigure,
   candlestickFigure,
   tradeMarkers,
   lineFigure,
   barFigure,
   histogramFigure,
-  heatmapFigure,
   plotlyDate,
   plotlyText,
   roundSig,
   COLORS,
+  DISPLAY_POINTS,
+  DISPLAY_CANDLES,
   type PlotlyFigure,
   type PlotlyTrace,
   type TradeMarker,
@@ -20,10 +23,16 @@ export {
   type GenericOptions,
   type CurveFigureOptions,
   type CandlestickOptions,
+  type DrawdownFigureOptions,
+  type HistogramLines,
+  type RollingLine,
 } from './figures.js';
+export { lttb, displayIndices, ohlcBlocks, type OhlcBlocks } from './downsample.js';
+export { monthlyReturnsTableHtml, heatmapTableHtml, divergingColor, type HeatmapTableOptions } from './table-heatmap.js';
 export { figureHtml, plotlyScriptTag, PLOT_CONFIG, type FigureHtmlOptions } from './figure-html.js';
-export { renderReport, metricRows, type MetricRow, backtestReportHtml, backtestReportInput, backtestMetricsInput, metricsTableHtml, type ReportInput, type ReportPosition, type BacktestLike, type BacktestReportInput, type ReportSignal, type ReportSection } from './render.js';
+export { metricRows, metricsTableHtml, type MetricRow } from './metrics-table.js';
+export { renderReport, chartDiv, type ReportPanel, type ReportSection, type ReportSignal, backtestReportHtml, backtestReportInput, backtestMetricsInput, type ReportInput, type ReportPosition, type BacktestLike, type BacktestReportInput } from './render.js';
 export { writeReport } from './write.js';
 export { escapeHtml, jsonForScript } from './html.js';
 export { plotlyBundlePath, plotlyBundleSource, plotlyVersion } from './plotly-bundle.js';
-export { fmtMoney, fmtPct, fmtNum, fmtInt, fmtDecimalString } from './format.js';
+export { fmtMoney, fmtPct, fmtNum, fmtInt, fmtDecimalString, fmtPrice } from './format.js';

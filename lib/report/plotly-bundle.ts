@@ -1,18 +1,21 @@
 /**
- * The Plotly bundle (plotly.js-dist-min) as text, read once from node_modules so reports work with no network.
+ * The Plotly bundle as text, read once from node_modules so reports work with no network. It is the finance
+ * partial bundle (plotly.js-finance-dist-min, 1.3 MB: scatter, bar, histogram, candlestick, ohlc...) rather than
+ * the full 4.8 MB one: that is every trace the reports and notebooks draw; heatmaps are HTML tables
+ * (lib/report/table-heatmap.ts). Every place that inlines Plotly goes through here, so all use this one bundle.
  * It has to be found from ESM (vitest, tsx: no `require`), CommonJS (tslab compiles notebooks to CJS) and
  * compiled code alike, without import.meta, so several places are tried in order:
  *   1. the PLOTLY_JS_PATH environment variable (an explicit file),
  *   2. `require.resolve` where CommonJS `require` exists (resolves from this file's location),
  *   3. `createRequire` anchored at the working directory's package.json,
- *   4. node_modules/plotly.js-dist-min/plotly.min.js in the working directory and each parent.
+ *   4. node_modules/plotly.js-finance-dist-min/plotly-finance.min.js in the working directory and each parent.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
-const PACKAGE = 'plotly.js-dist-min';
-const FILE = 'plotly.min.js';
+const PACKAGE = 'plotly.js-finance-dist-min';
+const FILE = 'plotly-finance.min.js';
 
 let cached: { path: string; source: string } | null = null;
 
@@ -57,8 +60,8 @@ export function plotlyBundleSource(): string {
   return cached.source;
 }
 
-/** The version in the bundle's banner ("4.1.2"), for the generated-by line. */
+/** The version in the bundle's banner ("4.1.0"), for the generated-by line. */
 export function plotlyVersion(): string {
-  const m = /plotly\.js v(\d+\.\d+\.\d+)/.exec(plotlyBundleSource().slice(0, 200));
+  const m = /plotly\.js \([a-z -]+\) v(\d+\.\d+\.\d+)/.exec(plotlyBundleSource().slice(0, 200));
   return m ? m[1] : 'unknown';
 }

@@ -1,19 +1,42 @@
 /**
- * renderReport: one self-contained HTML file for a backtest. It needs no network: Plotly is inlined once,
- * chart data sits in a JSON <script> block, and no timestamps of its own go in (pass `generatedAt` to show
- * one), so the same inputs give the same bytes. All text is escaped.
+ * renderReport: one self-contained HTML tearsheet for a backtest. It needs no network: Plotly (the finance
+ * bundle) is inlined once, chart data sits in a JSON <script> block, and no timestamps of its own go in (pass
+ * `generatedAt` to show one), so the same inputs give the same bytes. All text is escaped. Long series are
+ * downsampled for display (figures.ts), so the file stays under a few MB at any length.
+ *
+ * The page is a list of panels (ReportPanel: id, title, HTML, the charts it draws); callers add their own
+ * (ML diagnostics, explanations) through `ReportInput.panels` without touching the built-in ones.
  */
 import { isoDate, type BarSeries } from '../core/bars.js';
 import { dec, roundMoney } from '../core/money.js';
+import { alignCurve, DAY_MS, periodicReturns } from '../metrics/returns.js';
+import { calendarReturns, yearlyVsBenchmark } from '../metrics/calendar.js';
 import { computeMetrics } from '../metrics/compute.js';
-import { DAY_MS } from '../metrics/returns.js';
+import { histogram } from '../metrics/return-distribution.js';
+import { drawdownPeriods, type DrawdownPeriod } from '../metrics/drawdown.js';
+import { monthlyReturns } from '../metrics/monthly.js';
+import { halfYearWindow, rollingBeta, rollingSharpe, rollingVolatility } from '../metrics/rolling.js';
 import type { ClosedTrade, EquityCurve, Metrics, MetricsInput } from '../metrics/types.js';
-import { candlestickFigure, drawdownFigure, equityFigure, monthlyHeatmapFigure, tradeMarkers, type PlotlyFigure } from './figures.js';
+import {
+  candlestickFigure,
+  drawdownFigure,
+  equityFigure,
+  returnsHistogramFigure,
+  rollingFigure,
+  tradeMarkers,
+  yearlyReturnsFigure,
+  COLORS,
+  DISPLAY_CANDLES,
+  plotlyDate,
+  type PlotlyFigure,
+} from './figures.js';
 import { PLOT_CONFIG, plotlyScriptTag } from './figure-html.js';
-import { DASH, fmtDecimalString, fmtInt, fmtMoney, fmtNum, fmtPct } from './format.js';
+import { DASH, fmtDecimalString, fmtInt, fmtMoney, fmtNum, fmtPct, fmtPrice } from './format.js';
 import { escapeHtml, jsonForScript } from './html.js';
 import type { DataIssue } from '../data/validate.js';
 import { plotlyVersion } from './plotly-bundle.js';
+import { monthlyReturnsTableHtml } from './table-heatmap.js';
+import { cap, dayUnitFor, metricsPanels } from './metrics-table.js';
 
 export interface ReportPosition {
   readonly symbol: string;
@@ -46,14 +69,19 @@ export interface ReportInput extends MetricsInput {
   readonly generatedAt?: string;
   /** Name of the tool in the footer (default "tstrader"). */
   readonly generatedBy?: string;
-  /** Trade rows listed in the table (default 2,000; the rest are counted, and all are in the charts). */
+  /** Trade rows listed in the table (default 1,000; the rest are counted, and all are marked in the price charts). */
   readonly maxTradeRows?: number;
-  /** The strategy's signals with their reasons (ML: P(up) and the features that pushed it), listed in order. */
-  readonly signals?: readonly ReportSignal[];
+  /** Name of the benchmark in charts and tables (default "Buy & hold (equal weight)"). */
+  readonly benchmarkName?: string;
+  /** More panels (e.g. model diagnostics with their charts), placed after the trades and before the run details. */
+  readonly panels?: readonly ReportPanel[];
   /** Extra key/value sections shown right after Performance (e.g. a model's gate verdict and statistics). */
   readonly sections?: readonly ReportSection[];
+  /** The strategy's signals with their reasons (ML: P(up) and the features that pushed it), listed in order. */
+  readonly signals?: readonly ReportSignal[];
 }
 
+/** A key/value section (title, a lead line, rows, an optional second table), rendered by the report. */
 export interface ReportSection {
   readonly title: string;
   /** One line under the title (e.g. the verdict). */
@@ -63,6 +91,7 @@ export interface ReportSection {
   readonly table?: { readonly head: readonly string[]; readonly rows: ReadonlyArray<readonly string[]> };
 }
 
+/** One signal of the strategy and why it was given. */
 export interface ReportSignal {
   readonly time: number;
   readonly symbol: string;
@@ -71,52 +100,20 @@ export interface ReportSignal {
   readonly reason: string;
 }
 
-export interface MetricRow {
-  readonly label: string;
-  readonly strategy: string;
-  readonly benchmark?: string;
-  readonly note?: string;
+/** One section of the report page: the built-in ones and any a caller adds (`ReportInput.panels`). */
+export interface ReportPanel {
+  /** Anchor id (letters, digits, '-'), unique in the page; also the table-of-contents link. */
+  readonly id: string;
+  readonly title: string;
+  /** The section's body: trusted HTML (escape every piece of text with escapeHtml). */
+  readonly html: string;
+  /** Plotly figures drawn into elements of `html`, by element id (use chartDiv(id) for the element). */
+  readonly charts?: Readonly<Record<string, PlotlyFigure>>;
 }
 
-/** The report's metric rows (label, strategy and benchmark cells formatted, definition): the dashboard shows the same. */
-export function metricRows(m: Metrics, b: Metrics | null): MetricRow[] {
-  const both = (label: string, f: (x: Metrics) => string, note?: string): MetricRow => ({ label, strategy: f(m), benchmark: b ? f(b) : undefined, note });
-  const one = (label: string, v: string, note?: string): MetricRow => ({ label, strategy: v, note });
-  return [
-    both('Start equity', (x) => fmtMoney(x.startEquity)),
-    both('End equity', (x) => fmtMoney(x.endEquity)),
-    both('Total return', (x) => fmtPct(x.totalReturn)),
-    both('CAGR', (x) => fmtPct(x.cagr), 'over calendar time (365.25-day years)'),
-    both('Annual volatility', (x) => fmtPct(x.annualVolatility), 'sample std of periodic returns x sqrt(periods/yr)'),
-    both('Sharpe ratio', (x) => fmtNum(x.sharpe), 'mean excess / sample std x sqrt(periods/yr)'),
-    both('Sortino ratio', (x) => fmtNum(x.sortino), 'downside deviation over all periods, target = risk-free'),
-    both('Calmar ratio', (x) => fmtNum(x.calmar), 'CAGR / |max drawdown|'),
-    both('Max drawdown', (x) => fmtPct(x.maxDrawdown)),
-    both('Longest drawdown', (x) => `${fmtInt(x.maxDrawdownBars)} bars / ${fmtNum(x.maxDrawdownDays, 0)} days`, 'peak to recovery (or to the end)'),
-    one('Alpha (annual)', fmtPct(m.alpha), 'Jensen alpha vs the benchmark'),
-    one('Beta', fmtNum(m.beta), 'cov(r, rb) / var(rb)'),
-    one('Trades', fmtInt(m.numTrades)),
-    one('Win rate', fmtPct(m.winRate)),
-    one('Profit factor', fmtNum(m.profitFactor), 'gross profit / gross loss'),
-    one('Expectancy', fmtMoney(m.expectancy), 'mean P&L per trade'),
-    one('Average win', fmtMoney(m.avgWin)),
-    one('Average loss', fmtMoney(m.avgLoss)),
-    one('Net trade P&L', fmtMoney(m.netTradePnl), 'closed trades, after fees'),
-    one('Fees', fmtMoney(m.totalFees)),
-    one('Average holding time', m.avgHoldingDays === null ? DASH : `${fmtNum(m.avgHoldingDays, 1)} days`),
-    one('Exposure', fmtPct(m.exposure), 'mean gross exposure / equity'),
-    one('Turnover', m.turnover === null ? DASH : `${fmtNum(m.turnover)}x`, 'traded notional / mean equity'),
-  ];
-}
-
-/** The report's metrics table on its own (for notebooks: tslab display.html), strategy vs an optional benchmark. */
-export function metricsTableHtml(m: Metrics, benchmark: Metrics | null = null): string {
-  const rows = metricRows(m, benchmark);
-  return table(
-    benchmark ? ['Metric', 'Strategy', 'Benchmark', 'Definition'] : ['Metric', 'Strategy', 'Definition'],
-    rows.map((r) => (benchmark ? [r.label, r.strategy, r.benchmark ?? '', r.note ?? ''] : [r.label, r.strategy, r.note ?? ''])),
-    'metrics',
-  );
+/** The element a chart of a section is drawn into. */
+export function chartDiv(id: string, height = 380): string {
+  return `<div id="${escapeHtml(id)}" class="chart" style="height:${Math.round(height)}px"></div>`;
 }
 
 function table(head: readonly string[], rows: ReadonlyArray<readonly string[]>, cls = ''): string {
@@ -130,23 +127,33 @@ function cents(s: string): string {
   return fmtDecimalString(roundMoney(dec(s)).toFixed(2));
 }
 
+/** A trade time: the date, with the time of day (UTC) for intraday fills. */
+function when(t: number): string {
+  const d = plotlyDate(t);
+  return d.length > 10 ? d.slice(0, 16) : d;
+}
+
+/** Holding time: whole days, or hours under a day. */
+function held(ms: number): string {
+  return ms >= DAY_MS ? fmtNum(ms / DAY_MS, 0) + 'd' : fmtNum(ms / 3_600_000, 1) + 'h';
+}
+
 function tradeRows(trades: readonly ClosedTrade[], limit: number): string[][] {
-  return trades.slice(0, limit).map((t, i) => {
+  return trades.slice(0, limit).map((t) => {
     const basis = Number(t.entryPrice) * Number(t.qty);
     const ret = basis > 0 ? Number(t.pnl) / basis : null;
     return [
-      String(i + 1),
       t.symbol,
       t.side,
-      isoDate(t.entryTime),
-      fmtDecimalString(t.entryPrice),
-      isoDate(t.exitTime),
-      fmtDecimalString(t.exitPrice),
+      when(t.entryTime),
+      fmtPrice(t.entryPrice),
+      when(t.exitTime),
+      fmtPrice(t.exitPrice),
       fmtDecimalString(t.qty),
       cents(t.pnl),
       fmtPct(ret),
       cents(t.fees),
-      fmtNum((t.exitTime - t.entryTime) / DAY_MS, 0),
+      held(t.exitTime - t.entryTime),
     ];
   });
 }
@@ -160,57 +167,246 @@ function dataRange(input: ReportInput): string {
   return `${isoDate(Math.min(...times))} to ${isoDate(Math.max(...times))}`;
 }
 
+function worstDrawdownsTable(curve: EquityCurve, periods: readonly DrawdownPeriod[]): string {
+  if (periods.length === 0) return '<p class="sub">No drawdown: the curve never fell below a previous peak.</p>';
+  const t = curve.time;
+  return table(
+    ['#', 'Peak', 'Valley', 'Recovered', 'Depth', 'Days'],
+    periods.map((p, i) => [
+      String(i + 1),
+      isoDate(t[p.peakIndex]),
+      isoDate(t[p.valleyIndex]),
+      p.recoveryIndex === null ? 'not yet' : isoDate(t[p.recoveryIndex]),
+      fmtPct(p.depth),
+      fmtNum(p.days, 0) + (p.recoveryIndex === null ? '+' : ''),
+    ]),
+    'drawdowns',
+  );
+}
+
+/** Headline figures as cards above the charts, each with the benchmark's value beneath. */
+function cards(m: Metrics, b: Metrics | null): string {
+  const items: Array<[string, string, string | null, number | null]> = [
+    ['Total return', fmtPct(m.totalReturn, 1), b ? fmtPct(b.totalReturn, 1) : null, m.totalReturn],
+    ['CAGR', fmtPct(m.cagr, 1), b ? fmtPct(b.cagr, 1) : null, m.cagr],
+    ['Sharpe', fmtNum(m.sharpe), b ? fmtNum(b.sharpe) : null, m.sharpe],
+    ['Max drawdown', fmtPct(m.maxDrawdown, 1), b ? fmtPct(b.maxDrawdown, 1) : null, null],
+    ['Volatility', fmtPct(m.annualVolatility, 1), b ? fmtPct(b.annualVolatility, 1) : null, null],
+    ['Trades', fmtInt(m.numTrades), null, null],
+  ];
+  return `<div class="cards">${items
+    .map(([label, v, bv, sign]) => {
+      const cls = sign === null ? '' : sign > 0 ? ' pos' : sign < 0 ? ' neg' : '';
+      return `<div class="card"><div class="label">${escapeHtml(label)}</div><div class="value${cls}">${escapeHtml(v)}</div>${
+        bv === null ? '' : `<div class="bench">benchmark ${escapeHtml(bv)}</div>`
+      }</div>`;
+    })
+    .join('')}</div>`;
+}
+
 const STYLE = `
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#222;background:#fafafa}
-main{max-width:1200px;margin:0 auto;padding:16px 24px 40px}
-h1{font-size:1.6em;margin:8px 0 4px}h2{font-size:1.2em;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
-.sub{color:#555;margin:0 0 12px}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#222;background:#f5f6f8}
+main{max-width:1180px;margin:0 auto;padding:12px 24px 40px}
+h1{font-size:1.5em;margin:8px 0 2px}h2{font-size:1.1em;margin:26px 0 8px;border-bottom:1px solid #d8d8d8;padding-bottom:4px}
+.sub{color:#555;margin:0 0 10px}
+nav.toc{font-size:12px;margin:4px 0 8px;color:#666}nav.toc a{color:#1f5f99;text-decoration:none;margin-right:12px}
+.cards{display:grid;grid-template-columns:repeat(6,1fr);gap:10px;margin:12px 0}
+.card{background:#fff;border:1px solid #e0e0e0;border-radius:4px;padding:8px 12px}
+.card .label{font-size:11px;color:#666;text-transform:uppercase;letter-spacing:.04em}
+.card .value{font-size:20px;font-weight:600;margin-top:2px}.card .value.pos{color:#1b7a3e}.card .value.neg{color:#c62828}
+.card .bench{font-size:11px;color:#777}
+.grid2{display:grid;grid-template-columns:1fr 1fr;gap:12px}
+.grid3{display:grid;grid-template-columns:1fr 1fr 1fr;gap:12px}
 table{border-collapse:collapse;font-size:13px;background:#fff}
-th,td{border:1px solid #e0e0e0;padding:4px 8px;text-align:right;white-space:nowrap}
-th{background:#f0f0f0}td:first-child,th:first-child,table.kv th,table.metrics th:last-child{text-align:left}
+th,td{border:1px solid #e3e3e3;padding:3px 8px;text-align:right;white-space:nowrap}
+th{background:#f0f0f0}td:first-child,th:first-child,table.kv th{text-align:left}
+table.metrics{width:100%}.metrics-panels{align-items:start}td.def{text-decoration:underline dotted #aaa;cursor:help}
+table.metrics tr.group th{background:#e9edf2;text-align:left;font-size:12px;text-transform:uppercase;letter-spacing:.04em;color:#445}
 table.kv td:nth-child(2){text-align:left;white-space:normal}
-td.note,table.metrics td:last-child{color:#666;text-align:left;white-space:normal}
-.chart{background:#fff;border:1px solid #e0e0e0;height:420px}
-.chart.short{height:260px}
+td.note{color:#666;text-align:left;white-space:normal;font-size:12px}
+h3.sub{font-size:13px;margin:14px 0 6px;font-weight:600;color:#444}
+table.heatmap{font-size:12px}table.heatmap td,table.heatmap th{border:1px solid #fff;padding:4px 6px;min-width:44px}
+table.heatmap td.hm-year{font-weight:600;border-left:3px solid #fff}table.heatmap td.hm-empty{background:#fafafa}
+.chart{background:#fff;border:1px solid #e0e0e0;height:400px}
 .trades{max-height:520px;overflow:auto;display:inline-block;max-width:100%}
 pre{background:#fff;border:1px solid #e0e0e0;padding:8px;overflow:auto;font-size:12px}
 footer{color:#777;font-size:12px;margin-top:32px}
+@media (max-width:900px){.grid2,.grid3{grid-template-columns:1fr}.cards{grid-template-columns:repeat(3,1fr)}}
 `;
 
-/** Client-side: plot every figure from the JSON block; the candle chart follows the symbol selector. */
+/** Client-side: plot every chart of the JSON block into its element; the candle chart follows the symbol selector. */
 const CLIENT = `
 (function(){
 var D=JSON.parse(document.getElementById('report-data').textContent);
 var C=D.config;
-function plot(id,f){var el=document.getElementById(id);if(el&&f)Plotly.newPlot(el,f.data,f.layout,C);}
-plot('chart-equity',D.equity);plot('chart-drawdown',D.drawdown);plot('chart-monthly',D.monthly);
+Object.keys(D.charts).forEach(function(id){var el=document.getElementById(id),f=D.charts[id];if(el&&f)Plotly.newPlot(el,f.data,f.layout,C);});
 var sel=document.getElementById('candle-symbol');
 function candles(i){var f=D.candles[i];if(f)Plotly.react('chart-candles',f.data,f.layout,C);}
 if(sel){sel.addEventListener('change',function(){candles(Number(sel.value));});}
 if(D.candles.length>0)candles(0);
+var tb=document.querySelector('#trades-table tbody');
+if(tb){var frag=document.createDocumentFragment();D.trades.forEach(function(r,i){var tr=document.createElement('tr');[String(i+1)].concat(r).forEach(function(c){var td=document.createElement('td');td.textContent=c;tr.appendChild(td);});frag.appendChild(tr);});tb.appendChild(frag);}
 })();
 `;
 
+/** Periodic returns of the curve and of the benchmark on the same bars (from the benchmark's first bar on). */
+function pairedReturns(curve: EquityCurve, benchmark: EquityCurve | undefined): { time: Float64Array; r: Float64Array; rb: Float64Array | null } {
+  const n = curve.time.length;
+  if (n < 2) return { time: new Float64Array(0), r: new Float64Array(0), rb: null };
+  const r = periodicReturns(curve.equity);
+  if (!benchmark) return { time: curve.time.subarray(1), r, rb: null };
+  const b = alignCurve(curve.time, benchmark);
+  let from = 1;
+  while (from < n && (b[from - 1] === null || b[from] === null)) from++;
+  const m = n - from;
+  const rb = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    const prev = b[from + i - 1] as number;
+    rb[i] = prev > 0 ? (b[from + i] as number) / prev - 1 : 0;
+  }
+  return { time: curve.time.subarray(from), r: r.subarray(from - 1), rb };
+}
+
+function keyValuePanel(sec: ReportSection, i: number): ReportPanel {
+  const slug = sec.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return {
+    id: `section-${i + 1}${slug ? `-${slug}` : ''}`,
+    title: sec.title,
+    html:
+      (sec.lead ? `<p class="sub">${escapeHtml(sec.lead)}</p>` : '') +
+      table(['Item', 'Value'], sec.rows.map((r) => [r[0], r[1]]), 'kv') +
+      (sec.table ? table([...sec.table.head], sec.table.rows.map((r) => [...r])) : ''),
+  };
+}
+
+function section(id: string, title: string, html: string): string {
+  return `<section id="${escapeHtml(id)}"><h2>${escapeHtml(title)}</h2>\n${html}\n</section>`;
+}
+
 export function renderReport(input: ReportInput): string {
   const m = input.metrics ?? computeMetrics(input);
+  const ppy = input.periodsPerYear ?? 252;
   const bm = input.benchmark ? computeMetrics({ equity: input.benchmark, trades: [], periodsPerYear: input.periodsPerYear, riskFreeRate: input.riskFreeRate }) : null;
   const title = input.title ?? `Backtest report${input.strategy ? `: ${input.strategy}` : ''}`;
   const series = input.series ?? [];
   const symbols = series.length > 0 ? series.map((s) => s.symbol) : [...new Set(input.trades.map((t) => t.symbol))];
-  const maxRows = input.maxTradeRows ?? 2000;
+  const maxRows = input.maxTradeRows ?? 1000;
+  const strategyName = input.strategy ?? 'Strategy';
+  const benchName = input.benchmarkName ?? 'Buy & hold (equal weight)';
+  const curve = input.equity;
 
-  const figures: { equity: PlotlyFigure; drawdown: PlotlyFigure; monthly: PlotlyFigure; candles: PlotlyFigure[]; config: typeof PLOT_CONFIG } = {
-    equity: equityFigure(input.equity, input.benchmark, { strategyName: input.strategy ?? 'Strategy', benchmarkName: 'Buy & hold (equal weight)' }),
-    drawdown: drawdownFigure(input.equity),
-    monthly: monthlyHeatmapFigure(input.equity),
-    candles: series.map((s) => candlestickFigure(s, tradeMarkers(input.trades, s.symbol))),
-    config: PLOT_CONFIG,
-  };
+  // ---- the built-in panels, in page order ----
+  const page: ReportPanel[] = [];
+  const dayUnit = dayUnitFor(ppy);
+  const worst = drawdownPeriods(curve, 5);
 
-  // One readable row per calendar year in the heatmap.
-  const years = (figures.monthly.data[0] as { y?: unknown[] }).y?.length ?? 1;
-  const monthlyHeight = Math.max(220, 90 + 26 * years);
-  const metricsTable = metricsTableHtml(m, bm);
+  page.push({ id: 'performance', title: 'Performance', html: metricsPanels(m, bm, ppy) });
+  (input.sections ?? []).forEach((sec, i) => page.push(keyValuePanel(sec, i)));
+  page.push({
+    id: 'equity',
+    title: 'Equity',
+    html: chartDiv('chart-equity', 420),
+    charts: { 'chart-equity': equityFigure(curve, input.benchmark, { strategyName, benchmarkName: benchName }) },
+  });
+  page.push({
+    id: 'drawdown',
+    title: 'Drawdown',
+    html: `${chartDiv('chart-drawdown', 260)}<h3 class="sub">Worst ${worst.length === 1 ? 'drawdown' : `${worst.length} drawdowns`} (shaded above)</h3>${worstDrawdownsTable(curve, worst)}`,
+    charts: { 'chart-drawdown': drawdownFigure(curve, { highlight: worst }) },
+  });
+
+  const yearly = yearlyVsBenchmark(curve, input.benchmark);
+  const mr = monthlyReturns(curve);
+  const benchYears = input.benchmark ? new Map(yearlyVsBenchmark(input.benchmark).map((y) => [y.year, y.strategy])) : undefined;
+  page.push({
+    id: 'returns',
+    title: 'Returns by period',
+    html:
+      `<div class="grid2">${chartDiv('chart-yearly', 320)}${chartDiv('chart-histogram', 320)}</div>` +
+      `<h3 class="sub">Monthly returns (%), the year's return${benchYears ? " and the benchmark's year" : ''}</h3>` +
+      (mr.years.length > 0 ? monthlyReturnsTableHtml(mr, benchYears) : '<p class="sub">No returns.</p>'),
+    charts: {
+      'chart-yearly': yearlyReturnsFigure(yearly, { title: 'Yearly returns vs benchmark', strategyName, benchmarkName: benchName }),
+      'chart-histogram': returnsHistogramFigure(
+        histogram(ppy >= 252 && curve.time.length > 1 ? calendarReturns(curve, 'day').value : periodicReturns(curve.equity), 60),
+        { mean: null, valueAtRisk: m.valueAtRisk, conditionalValueAtRisk: m.conditionalValueAtRisk },
+        { title: `Distribution of ${dayUnit} returns`, xTitle: `${cap(dayUnit)} return` },
+      ),
+    },
+  });
+
+  const window = halfYearWindow(ppy);
+  const pr = pairedReturns(curve, input.benchmark);
+  if (pr.r.length > window) {
+    const rs = (xs: Float64Array) => rollingSharpe(xs, window, ppy, input.riskFreeRate ?? 0);
+    const vol = [{ name: strategyName, values: rollingVolatility(pr.r, window, ppy) }];
+    const sharpe = [{ name: strategyName, values: rs(pr.r) }];
+    const charts: Record<string, PlotlyFigure> = {};
+    if (pr.rb) {
+      vol.push({ name: benchName, values: rollingVolatility(pr.rb, window, ppy) });
+      sharpe.push({ name: benchName, values: rs(pr.rb) });
+    }
+    charts['chart-rolling-vol'] = rollingFigure(pr.time, vol, { title: 'Rolling volatility (annualised)', yTitle: 'Volatility', percent: true });
+    charts['chart-rolling-sharpe'] = rollingFigure(pr.time, sharpe, { title: 'Rolling Sharpe ratio', yTitle: 'Sharpe', reference: 0 });
+    if (pr.rb) {
+      charts['chart-rolling-beta'] = rollingFigure(pr.time, [{ name: `Beta to ${benchName}`, values: rollingBeta(pr.r, pr.rb, window), color: COLORS.strategy }], {
+        title: 'Rolling beta to the benchmark',
+        yTitle: 'Beta',
+        reference: 1,
+      });
+    }
+    page.push({
+      id: 'rolling',
+      title: `Rolling statistics (${fmtInt(window)}-bar window, about 6 months)`,
+      html: `<div class="${pr.rb ? 'grid3' : 'grid2'}">${Object.keys(charts).map((id) => chartDiv(id, 300)).join('')}</div>`,
+      charts,
+    });
+  }
+
+  page.push({
+    id: 'prices',
+    title: 'Prices and trades',
+    html:
+      series.length === 0
+        ? '<p class="sub">No price series given.</p>'
+        : `<label>Symbol: <select id="candle-symbol">${series
+            .map((s, i) => `<option value="${i}">${escapeHtml(s.symbol)} (${fmtInt(s.length)} bars)</option>`)
+            .join('')}</select></label> <span class="sub">every trade is marked; long histories are drawn as blocks of bars</span><div id="chart-candles" class="chart" style="height:480px"></div>`,
+  });
+
+  const tradeHead = ['#', 'Symbol', 'Side', 'Entry', 'Entry price', 'Exit', 'Exit price', 'Qty', 'P&L', 'Return', 'Fees', 'Held'];
+  page.push({
+    id: 'trades',
+    title: `Trades (${input.trades.length})`,
+    html:
+      input.trades.length === 0
+        ? '<p class="sub">No closed trades.</p>'
+        : // rows are filled in from the JSON block (a third of the size of HTML rows)
+          `<div class="trades"><table id="trades-table"><thead><tr>${tradeHead.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody></tbody></table></div>` +
+          (input.trades.length > maxRows ? `<p class="sub">Showing the first ${maxRows} of ${input.trades.length} trades.</p>` : ''),
+  });
+  const signals = input.signals ?? [];
+  if (signals.length > 0) {
+    page.push({
+      id: 'signals',
+      title: `Signals (${signals.length})`,
+      html: `<details${signals.length <= 200 ? ' open' : ''}><summary>Each signal with its reason; for tree models the features that pushed P(up) most (exact TreeSHAP contributions)</summary><div class="trades">${table(
+        ['Time', 'Symbol', 'Signal', 'P(up)', 'Reason'],
+        signals.slice(0, maxRows).map((x) => [when(x.time), x.symbol, x.direction, x.probability === undefined ? DASH : x.probability.toFixed(3), x.reason]),
+      )}</div>${signals.length > maxRows ? `<p class="sub">Showing the first ${maxRows} of ${signals.length} signals.</p>` : ''}</details>`,
+    });
+  }
+  if (input.openPositions && input.openPositions.length > 0) {
+    page.push({
+      id: 'positions',
+      title: 'Open positions',
+      html: table(
+        ['Symbol', 'Qty', 'Avg price', 'Last price', 'Market value', 'Unrealised P&L'],
+        input.openPositions.map((p) => [p.symbol, fmtDecimalString(p.qty), fmtPrice(p.avgPrice), fmtPrice(p.lastPrice), cents(p.marketValue), cents(p.unrealized)]),
+      ),
+    });
+  }
+  for (const s of input.panels ?? []) page.push(s);
 
   const runRows: string[][] = [
     ['Strategy', input.strategy ?? DASH],
@@ -218,10 +414,11 @@ export function renderReport(input: ReportInput): string {
     ['Data range', dataRange(input)],
     ['Data source', input.dataSource ?? DASH],
     ['Bars (equity curve)', fmtInt(m.bars)],
-    ['Periods per year', String(input.periodsPerYear ?? 252)],
+    ['Periods per year', String(ppy)],
     ['Risk-free rate', fmtPct(input.riskFreeRate ?? 0)],
+    ['Benchmark', input.benchmark ? benchName : DASH],
     ['Initial cash', input.initialCash !== undefined ? fmtDecimalString(input.initialCash) : fmtMoney(m.startEquity)],
-    ['Final equity', input.finalEquity !== undefined ? fmtDecimalString(input.finalEquity) : fmtMoney(m.endEquity)],
+    ['Final equity', input.finalEquity !== undefined ? cents(input.finalEquity) : fmtMoney(m.endEquity)],
   ];
   const issues = input.dataIssues ?? [];
   const issuesHtml =
@@ -232,36 +429,25 @@ export function renderReport(input: ReportInput): string {
           issues.slice(0, 500).map((i) => [i.source, i.row > 0 ? String(i.row) : DASH, i.field, i.severity, i.problem]),
         )}</details>`;
   const configJson = input.config === undefined ? '' : `<details open><summary>Configuration</summary><pre>${escapeHtml(JSON.stringify(input.config, null, 2))}</pre></details>`;
+  page.push({ id: 'run', title: 'Run', html: `${table(['Setting', 'Value'], runRows, 'kv')}\n${issuesHtml}\n${configJson}` });
 
-  const candleSection =
-    series.length === 0
-      ? '<p class="sub">No price series given.</p>'
-      : `<label>Symbol: <select id="candle-symbol">${series
-          .map((s, i) => `<option value="${i}">${escapeHtml(s.symbol)} (${s.length} bars)</option>`)
-          .join('')}</select></label><div id="chart-candles" class="chart" style="height:480px"></div>`;
+  const ids = new Set<string>();
+  const charts: Record<string, PlotlyFigure> = {};
+  for (const s of page) {
+    if (!/^[A-Za-z][\w-]*$/.test(s.id) || ids.has(s.id)) throw new Error(`report section id ${JSON.stringify(s.id)} must be unique and made of letters, digits, '-' or '_'`);
+    ids.add(s.id);
+    for (const [id, f] of Object.entries(s.charts ?? {})) charts[id] = f;
+  }
+  // Candles share a budget so many symbols still make a small file: 6,000 in all, 300 to 1,200 per symbol.
+  const maxCandles = Math.max(300, Math.min(DISPLAY_CANDLES, Math.floor(6000 / Math.max(1, series.length))));
+  const data = {
+    charts,
+    candles: series.map((s) => candlestickFigure(s, tradeMarkers(input.trades, s.symbol), { maxCandles })),
+    trades: tradeRows(input.trades, maxRows),
+    config: PLOT_CONFIG,
+  };
 
-  const tradeHead = ['#', 'Symbol', 'Side', 'Entry', 'Entry price', 'Exit', 'Exit price', 'Qty', 'P&L', 'Return', 'Fees', 'Days'];
-  const tradesTable =
-    input.trades.length === 0
-      ? '<p class="sub">No closed trades.</p>'
-      : `<div class="trades">${table(tradeHead, tradeRows(input.trades, maxRows))}</div>` +
-        (input.trades.length > maxRows ? `<p class="sub">Showing the first ${maxRows} of ${input.trades.length} trades.</p>` : '');
-  const signals = input.signals ?? [];
-  const signalsHtml =
-    signals.length === 0
-      ? ''
-      : `<h2>Signals (${signals.length})</h2><details${signals.length <= 200 ? ' open' : ''}><summary>Each signal with its reason; for tree models the features that pushed P(up) most (exact TreeSHAP contributions)</summary><div class="trades">${table(
-          ['Time', 'Symbol', 'Signal', 'P(up)', 'Reason'],
-          signals.slice(0, maxRows).map((x) => [new Date(x.time).toISOString().slice(0, 10), x.symbol, x.direction, x.probability === undefined ? DASH : x.probability.toFixed(3), x.reason]),
-        )}</div>${signals.length > maxRows ? `<p class="sub">Showing the first ${maxRows} of ${signals.length} signals.</p>` : ''}</details>`;
-  const positions =
-    input.openPositions && input.openPositions.length > 0
-      ? `<h2>Open positions</h2>${table(
-          ['Symbol', 'Qty', 'Avg price', 'Last price', 'Market value', 'Unrealised P&L'],
-          input.openPositions.map((p) => [p.symbol, fmtDecimalString(p.qty), fmtDecimalString(p.avgPrice), fmtDecimalString(p.lastPrice), fmtDecimalString(p.marketValue), fmtDecimalString(p.unrealized)]),
-        )}`
-      : '';
-
+  const toc = page.map((s) => `<a href="#${escapeHtml(s.id)}">${escapeHtml(s.title.replace(/ \(.*$/, ''))}</a>`).join('');
   const by = `${input.generatedBy ?? 'tstrader'} with Plotly ${plotlyVersion()}${input.generatedAt ? ` on ${input.generatedAt}` : ''}`;
   return `<!DOCTYPE html>
 <html lang="en">
@@ -275,35 +461,13 @@ ${plotlyScriptTag()}
 <body>
 <main>
 <h1>${escapeHtml(title)}</h1>
-<p class="sub">${escapeHtml(symbols.join(', ') || DASH)} · ${escapeHtml(dataRange(input))}</p>
-<h2>Performance</h2>
-${metricsTable}
-${(input.sections ?? [])
-  .map(
-    (sec) =>
-      `<h2>${escapeHtml(sec.title)}</h2>${sec.lead ? `<p class="sub">${escapeHtml(sec.lead)}</p>` : ''}${table(['Item', 'Value'], sec.rows.map((r) => [r[0], r[1]]), 'kv')}` +
-      (sec.table ? table([...sec.table.head], sec.table.rows.map((r) => [...r])) : ''),
-  )
-  .join('\n')}
-<h2>Equity</h2>
-<div id="chart-equity" class="chart"></div>
-<h2>Drawdown</h2>
-<div id="chart-drawdown" class="chart short"></div>
-<h2>Monthly returns</h2>
-<div id="chart-monthly" class="chart" style="height:${monthlyHeight}px"></div>
-<h2>Prices and trades</h2>
-${candleSection}
-<h2>Trades (${input.trades.length})</h2>
-${tradesTable}
-${signalsHtml}
-${positions}
-<h2>Run</h2>
-${table(['Setting', 'Value'], runRows, 'kv')}
-${issuesHtml}
-${configJson}
+<p class="sub">${escapeHtml(symbols.join(', ') || DASH)} · ${escapeHtml(dataRange(input))}${input.benchmark ? ` · benchmark: ${escapeHtml(benchName)}` : ''}</p>
+<nav class="toc">${toc}</nav>
+${cards(m, bm)}
+${page.map((s) => section(s.id, s.title, s.html)).join('\n')}
 <footer>Generated by ${escapeHtml(by)}. Past performance in a backtest is not a forecast.</footer>
 </main>
-<script type="application/json" id="report-data">${jsonForScript(figures)}</script>
+<script type="application/json" id="report-data">${jsonForScript(data)}</script>
 <script>${CLIENT}</script>
 </body>
 </html>
@@ -321,6 +485,8 @@ export interface BacktestLike {
   readonly initialCash?: string;
   readonly finalEquity?: string;
   readonly openPositions?: readonly ReportPosition[];
+  /** Fees paid on all fills (the ledger's total): the figure the console prints too. */
+  readonly fees?: string;
 }
 
 export interface BacktestReportInput {
@@ -334,13 +500,15 @@ export interface BacktestReportInput {
   readonly periodsPerYear?: number;
   readonly riskFreeRate?: number;
   readonly generatedAt?: string;
-  readonly signals?: readonly ReportSignal[];
+  /** More report panels (model diagnostics, explanations...). */
+  readonly panels?: readonly ReportPanel[];
   readonly sections?: readonly ReportSection[];
+  readonly signals?: readonly ReportSignal[];
 }
 
 /** The metrics inputs of an engine result (the same fields the report charts). */
 export function backtestMetricsInput(r: BacktestLike, periodsPerYear?: number, riskFreeRate?: number): MetricsInput {
-  return { equity: r.equity, benchmark: r.benchmark, trades: r.trades, exposure: r.exposure, turnover: r.turnover, periodsPerYear, riskFreeRate };
+  return { equity: r.equity, benchmark: r.benchmark, trades: r.trades, exposure: r.exposure, turnover: r.turnover, fees: r.fees, periodsPerYear, riskFreeRate };
 }
 
 /** The report input for an engine result, passed as it is: `writeReport(path, backtestReportInput({ result, series }))`. */
@@ -354,12 +522,13 @@ export function backtestReportInput(x: BacktestReportInput): ReportInput {
     series: x.series,
     config: x.config,
     dataSource: x.dataSource,
-    ...(x.sections ? { sections: x.sections } : {}),
     dataIssues: x.dataIssues,
     initialCash: r.initialCash,
     finalEquity: r.finalEquity,
     openPositions: r.openPositions,
     generatedAt: x.generatedAt,
+    panels: x.panels,
+    ...(x.sections ? { sections: x.sections } : {}),
     signals: x.signals,
   };
 }

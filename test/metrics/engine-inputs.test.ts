@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { syntheticMarket } from '../../lib/data/synthetic.js';
 import { runBacktest } from '../../lib/engine/index.js';
 import { buyAndHoldCurve, computeMetrics, tradeStats, type MetricsInput } from '../../lib/metrics/index.js';
-import { backtestReportHtml, renderReport } from '../../lib/report/index.js';
+import { backtestMetricsInput, backtestReportHtml, fmtMoney, renderReport } from '../../lib/report/index.js';
 import { SmaCrossover } from '../../lib/strategy/index.js';
 
 describe('metrics of a real backtest', () => {
@@ -39,5 +39,17 @@ describe('metrics of a real backtest', () => {
     const html = backtestReportHtml({ result: res, series, config: { fast: 5, slow: 20 } });
     expect(html.includes(`Trades (${res.trades.length})`)).toBe(true);
     expect(html.includes('&quot;slow&quot;: 20')).toBe(true);
+  });
+
+  it('one fee figure: the report shows the ledger total the console prints, open positions included', () => {
+    // commission on every fill; the run ends holding a position whose entry fee is in no closed trade
+    const withFees = runBacktest({ series, strategy: new SmaCrossover({ fast: 5, slow: 20 }), initialCash: 100_000, commission: { percent: 0.1, minimum: 1 } });
+    expect(withFees.openPositions.length).toBeGreaterThan(0);
+    const closedOnly = tradeStats(withFees.trades).totalFees;
+    expect(Number(withFees.fees)).toBeGreaterThan(closedOnly); // the gap the console and the report used to show
+    const mm = computeMetrics(backtestMetricsInput(withFees));
+    expect(mm.totalFees).toBe(Number(withFees.fees));
+    const html = backtestReportHtml({ result: withFees, series });
+    expect(html).toContain(`<td title="all fills, as the ledger (and the console) report them" class="def">Fees</td><td>${fmtMoney(Number(withFees.fees))}</td>`);
   });
 });

@@ -62,10 +62,26 @@ describe('committed notebooks', () => {
         expect(src).not.toMatch(/import\.meta/);
       });
 
-      it('inlines Plotly once, on the first chart', () => {
+      it('loads Plotly once, in the setup cell, and no chart output carries the bundle', () => {
         const src = code.map(text).join('\n');
-        expect(src).toMatch(/includePlotly: !plotlyIncluded/);
+        // one <script> with the bundle in the first code cell's output; figureHtml never inlines it again
+        expect(src.match(/tslab\.display\.html\(plotlyScriptTag\(\)\)/g)?.length).toBe(1);
+        expect(text(code[0])).toContain('tslab.display.html(plotlyScriptTag())');
+        expect(src).not.toMatch(/includePlotly/);
         expect(src).not.toMatch(/cdn\.plot\.ly|cdnjs|unpkg|jsdelivr/);
+      });
+
+      it('draws only trace types of the finance Plotly bundle (heatmaps are HTML tables)', () => {
+        const types = [...code.map(text).join('\n').matchAll(/type: '([a-z0-9]+)'/g)].map((m) => m[1]);
+        const traces = new Set(['scatter', 'bar', 'histogram', 'candlestick', 'ohlc', 'pie', 'waterfall', 'funnel', 'indicator']);
+        // layout types (axes, shapes, menus) use the same key
+        const layout = new Set(['log', 'linear', 'date', 'category', 'line', 'rect', 'buttons']);
+        expect(types.filter((t) => !traces.has(t) && !layout.has(t))).toEqual([]);
+      });
+
+      it('uses data that ships with the project (the synthetic market), not files beside the checkout', () => {
+        const src = code.map(text).join('\n');
+        expect(src).not.toMatch(/\.\.\/shared|shared\/data/);
       });
     });
   }

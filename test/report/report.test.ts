@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isoDate } from '../../lib/core/bars.js';
 import { computeMetrics } from '../../lib/metrics/index.js';
-import { figureHtml, metricsTableHtml, renderReport, writeReport, plotlyBundleSource, equityFigure, barFigure, histogramFigure, heatmapFigure, escapeHtml, jsonForScript } from '../../lib/report/index.js';
+import { figureHtml, metricRows, metricsTableHtml, renderReport, writeReport, plotlyBundleSource, equityFigure, barFigure, histogramFigure, heatmapTableHtml, escapeHtml, jsonForScript, chartDiv } from '../../lib/report/index.js';
 import { assertChartsRendered, assertCleanOffline, inspectPlotlyCharts, launchChromium, openOffline } from '../helpers/chromium.js';
 import { fakeRun } from './fixture.js';
 
@@ -21,10 +21,11 @@ describe('renderReport (static checks)', () => {
     expect(renderReport({ ...run, generatedAt: '2026-01-01T00:00Z' }).includes('on 2026-01-01T00:00Z.')).toBe(true);
   });
 
-  it('inlines Plotly exactly once and references no external resource', () => {
+  it('inlines the finance Plotly bundle exactly once and references no external resource', () => {
     const bundle = plotlyBundleSource();
     expect(bundle.length).toBeGreaterThan(1_000_000);
-    expect(html.split('plotly.js v').length - 1).toBe(1);
+    expect(bundle.length).toBeLessThan(1_500_000); // not the 4.8 MB full bundle
+    expect(html.split('plotly.js (finance - minified) v').length - 1).toBe(1);
     // outside the bundle (whose code mentions CDNs it never loads here), no external reference at all
     const own = html.replace(bundle, '');
     expect(own.length).toBeLessThan(html.length - 1_000_000);
@@ -59,11 +60,52 @@ describe('renderReport (static checks)', () => {
     expect(html).toContain('Data validation: no problems found.');
   });
 
-  it('stays a sane size for 10 symbols x 5,000 bars', () => {
+  it('stays under 2 MB, Plotly included, for 10 symbols x 5,000 bars', () => {
     const big = fakeRun(['S0', 'S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S9'], '2000-01-03', '2019-03-02');
     expect(big.series[0].length).toBeGreaterThanOrEqual(5000);
-    const size = renderReport(big).length - plotlyBundleSource().length;
-    expect(size).toBeLessThan(5_000_000);
+    expect(Buffer.byteLength(renderReport(big), 'utf8')).toBeLessThan(2_000_000);
+  });
+
+  it('has the tearsheet sections: worst drawdowns, monthly table, yearly, distribution, rolling, grouped metrics', () => {
+    const own = html.replace(plotlyBundleSource(), '');
+    for (const id of ['performance', 'equity', 'drawdown', 'returns', 'rolling', 'prices', 'trades', 'positions', 'run']) expect(own).toContain(`<section id="${id}">`);
+    for (const id of ['chart-equity', 'chart-drawdown', 'chart-yearly', 'chart-histogram', 'chart-rolling-vol', 'chart-rolling-sharpe', 'chart-rolling-beta']) expect(own).toContain(`id="${id}"`);
+    expect(own).toContain('<table class="heatmap monthly">');
+    expect(own).toContain('<table class="drawdowns">');
+    const m = computeMetrics(run);
+    for (const label of ['Skew', 'Kurtosis (excess)', 'Daily VaR (95%)', 'Daily CVaR (95%)', 'Best day', 'Worst month', 'Best year']) expect(own).toContain(`>${label}</td>`);
+    expect(own).toContain(`<td>${(m.valueAtRisk! * 100).toFixed(2)}%</td>`);
+  });
+
+  it('takes extra panels with their charts (model diagnostics), and refuses a clashing id', () => {
+    const extra = { id: 'model', title: 'Model <diagnostics>', html: chartDiv('chart-model'), charts: { 'chart-model': equityFigure(run.equity) } };
+    const own = renderReport({ ...run, panels: [extra] }).replace(plotlyBundleSource(), '');
+    expect(own).toContain('<section id="model"><h2>Model &lt;diagnostics&gt;</h2>');
+    expect(own.indexOf('id="model"')).toBeLessThan(own.indexOf('id="run"'));
+    expect(own).toContain('"chart-model":{');
+    expect(() => renderReport({ ...run, panels: [{ ...extra, id: 'trades' }] })).toThrow(/unique/);
+  });
+
+  it('renders key/value sections after Performance and signals with their reasons after the trades (issues 11, 12)', () => {
+    const own = renderReport({
+      ...run,
+      sections: [{ title: 'Model gate', lead: 'verdict: <promote>', rows: [['AUC', '0.61']], table: { head: ['bin', 'n'], rows: [['0.5-0.6', '12']] } }],
+      signals: [{ time: Date.UTC(2020, 2, 3), symbol: 'AAA', direction: 'long', probability: 0.6412, reason: 'P(up)=0.641 >= 0.6; drivers: rsi_14 +0.080 <b>' }],
+    }).replace(plotlyBundleSource(), '');
+    expect(own).toContain('<section id="section-1-model-gate"><h2>Model gate</h2>\n<p class="sub">verdict: &lt;promote&gt;</p>');
+    expect(own).toContain('<td>AUC</td><td>0.61</td>');
+    expect(own.indexOf('id="section-1-model-gate"')).toBeLessThan(own.indexOf('id="equity"'));
+    expect(own).toContain('<h2>Signals (1)</h2>');
+    expect(own).toContain('<td>2020-03-03</td><td>AAA</td><td>long</td><td>0.641</td><td>P(up)=0.641 &gt;= 0.6; drivers: rsi_14 +0.080 &lt;b&gt;</td>');
+    expect(renderReport(run)).not.toContain('<h2>Signals');
+  });
+
+  it('shows prices to the cent, not the 6+ decimals of adjusted data or exact fills', () => {
+    const t = { ...run.trades[0], entryPrice: '101.123456789', exitPrice: '0.812345678' };
+    const own = renderReport({ ...run, trades: [t] }).replace(plotlyBundleSource(), '');
+    expect(own).toContain('"101.12"');
+    expect(own).toContain('"0.8123"');
+    expect(own).not.toContain('101.123456789');
   });
 
   it('degenerate inputs render with documented blanks, never NaN/undefined', () => {
@@ -81,11 +123,19 @@ describe('renderReport (static checks)', () => {
     }
   });
 
+  it('metricRows: the same rows ungrouped (the runner dashboard shows them)', () => {
+    const m = computeMetrics(run);
+    const rows = metricRows(m, null);
+    expect(rows.find((r) => r.label === 'Total return')?.strategy).toBe(`${(m.totalReturn * 100).toFixed(2)}%`);
+    expect(rows.map((r) => r.label)).toContain('Daily VaR (95%)');
+  });
+
   it('metricsTableHtml is the report table on its own', () => {
     const m = computeMetrics(run);
     const t = metricsTableHtml(m);
     expect(t.startsWith('<table class="metrics">')).toBe(true);
     expect(t).toContain(`<td>Total return</td><td>${(m.totalReturn * 100).toFixed(2)}%</td>`);
+    expect(t).toContain('<td class="note">CAGR / |max drawdown|</td>');
     expect(t.includes('NaN')).toBe(false);
   });
 
@@ -115,11 +165,15 @@ describe('report and figures in headless Chromium', () => {
     writeReport(file, run);
     const p = await openOffline(browser, pathToFileURL(file).href);
     try {
-      const charts = await inspectPlotlyCharts(p.page, 4);
+      const charts = await inspectPlotlyCharts(p.page, 8);
       assertChartsRendered(charts, {
         'chart-equity': 'scatter',
         'chart-drawdown': 'scatter',
-        'chart-monthly': 'heatmap',
+        'chart-yearly': 'bar',
+        'chart-histogram': 'bar',
+        'chart-rolling-vol': 'scatter',
+        'chart-rolling-sharpe': 'scatter',
+        'chart-rolling-beta': 'scatter',
         'chart-candles': 'candlestick',
       }, { minCandles: 100 });
       // user text shows literally in Plotly too (no markup): the legend reads "fake <b>every</b> 25"
@@ -132,7 +186,7 @@ describe('report and figures in headless Chromium', () => {
       // switching the symbol redraws the candles for it
       await p.page.selectOption('#candle-symbol', '2');
       await p.page.waitForFunction(`document.querySelector('#chart-candles .gtitle')?.textContent === 'CCC'`);
-      assertChartsRendered(await inspectPlotlyCharts(p.page, 4), { 'chart-candles': 'candlestick' }, { minCandles: 100 });
+      assertChartsRendered(await inspectPlotlyCharts(p.page, 8), { 'chart-candles': 'candlestick' }, { minCandles: 100 });
       assertCleanOffline(p);
     } finally {
       await p.page.close();
@@ -145,8 +199,8 @@ describe('report and figures in headless Chromium', () => {
     writeReport(file, { equity: flat, benchmark: flat, trades: [] });
     const p = await openOffline(browser, pathToFileURL(file).href);
     try {
-      const charts = await inspectPlotlyCharts(p.page, 3);
-      assertChartsRendered(charts, { 'chart-equity': 'scatter', 'chart-drawdown': 'scatter', 'chart-monthly': 'heatmap' });
+      const charts = await inspectPlotlyCharts(p.page, 4);
+      assertChartsRendered(charts, { 'chart-equity': 'scatter', 'chart-drawdown': 'scatter' });
       assertCleanOffline(p);
     } finally {
       await p.page.close();
@@ -159,13 +213,68 @@ describe('report and figures in headless Chromium', () => {
       figureHtml(equityFigure(run.equity), { id: 'fig-b' }) +
       figureHtml(barFigure(['a', 'b', 'c'], [1, -2, 3]), { id: 'fig-bar' }) +
       figureHtml(histogramFigure(run.equity.equity, { bins: 20 }), { id: 'fig-hist' }) +
-      figureHtml(heatmapFigure([[1, 0.2], [0.2, 1]], ['x', 'y'], ['x', 'y'], { showValues: true }), { id: 'fig-heat' });
-    expect(b.includes('plotly.js v')).toBe(false);
+      heatmapTableHtml([[1, 0.2], [0.2, 1]], ['x', 'y'], ['x', 'y']);
+    expect(b.includes('plotly.js (')).toBe(false);
     const file = join(dir, 'fragments.html');
     writeFileSync(file, `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>${a}${b}</body></html>`);
     const p = await openOffline(browser, pathToFileURL(file).href);
     try {
-      assertChartsRendered(await inspectPlotlyCharts(p.page, 5), { 'fig-a': 'scatter', 'fig-b': 'scatter', 'fig-bar': 'bar', 'fig-hist': 'bar', 'fig-heat': 'heatmap' });
+      assertChartsRendered(await inspectPlotlyCharts(p.page, 4), { 'fig-a': 'scatter', 'fig-b': 'scatter', 'fig-bar': 'bar', 'fig-hist': 'bar' });
+      assertCleanOffline(p);
+    } finally {
+      await p.page.close();
+    }
+  });
+
+  it('tick labels never repeat on a small drawdown; a 100x curve opens in log scale and switches to linear', async () => {
+    const DAY = 86_400_000;
+    const n = 400;
+    const time = Float64Array.from({ length: n }, (_, i) => Date.UTC(2020, 0, 1) + i * DAY);
+    // grows 100x with shallow dips: the drawdown axis spans only about -1.2 %
+    const equity = Float64Array.from({ length: n }, (_, i) => 1000 * Math.pow(100, i / (n - 1)) * (1 - 0.006 * (1 + Math.sin(i / 3))));
+    const file = join(dir, 'growth.html');
+    writeReport(file, { equity: { time, equity }, trades: [] });
+    const p = await openOffline(browser, pathToFileURL(file).href);
+    try {
+      await inspectPlotlyCharts(p.page, 4);
+      const ticks = (await p.page.evaluate(`Array.from(document.querySelectorAll('#chart-drawdown .ytick text')).map(function (e) { return e.textContent; })`)) as string[];
+      expect(ticks.length).toBeGreaterThan(2);
+      expect(new Set(ticks).size, `drawdown ticks ${ticks.join(', ')}`).toBe(ticks.length);
+      expect(await p.page.evaluate(`document.getElementById('chart-equity').layout.yaxis.type`)).toBe('log');
+      // the Linear button (first of the switch) turns the axis linear
+      await p.page.locator('#chart-equity .updatemenu-button').first().click();
+      await p.page.waitForFunction(`document.getElementById('chart-equity').layout.yaxis.type === 'linear'`);
+      assertCleanOffline(p);
+    } finally {
+      await p.page.close();
+    }
+  });
+
+  it('a 20-year daily report: the heatmap is a table nothing covers, the candles open on the whole history', async () => {
+    const long = fakeRun(['AAA', 'BBB'], '2001-01-01', '2020-12-31');
+    const file = join(dir, 'long.html');
+    writeReport(file, long);
+    const p = await openOffline(browser, pathToFileURL(file).href, { width: 1280, height: 1000 });
+    try {
+      await inspectPlotlyCharts(p.page, 8);
+      const rows = (await p.page.evaluate(`document.querySelectorAll('table.heatmap.monthly tbody tr').length`)) as number;
+      expect(rows).toBe(20);
+      // the x range of the candles is the whole history (no 2-year window), and every marker is drawn
+      const range = (await p.page.evaluate(`document.getElementById('chart-candles').layout.xaxis.range`)) as string[];
+      const first = long.series[0].time[0];
+      const last = long.series[0].time[long.series[0].length - 1];
+      // the whole history, with under 2 % padding (Plotly's autorange added more than a year on each side)
+      expect(Date.parse(range[0])).toBeLessThanOrEqual(first);
+      expect(Date.parse(range[1])).toBeGreaterThanOrEqual(last);
+      expect(Date.parse(range[1]) - Date.parse(range[0])).toBeLessThan((last - first) * 1.02);
+      // the trade table is filled in, prices to the cent
+      const tradeRows = (await p.page.evaluate(`document.querySelectorAll('#trades-table tbody tr').length`)) as number;
+      expect(tradeRows).toBe(long.trades.length);
+      const markers = (await p.page.evaluate(`document.querySelectorAll('#chart-candles .scatterlayer .point').length`)) as number;
+      expect(markers).toBe(long.trades.filter((t) => t.symbol === 'AAA').length * 2);
+      // screenshots for reading the page by eye (kept when REPORT_SCREENSHOTS names a folder)
+      const shots = process.env.REPORT_SCREENSHOTS;
+      if (shots) await p.page.screenshot({ path: join(shots, 'report-long.png'), fullPage: true });
       assertCleanOffline(p);
     } finally {
       await p.page.close();

@@ -42,9 +42,11 @@
   var moneyFmt = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   function money(x) { var n = num(x); return n === null || !isFinite(n) ? DASH : moneyFmt.format(n); }
   function signedMoney(x) { var n = num(x); return n === null || !isFinite(n) ? DASH : (n > 0 ? '+' : '') + moneyFmt.format(n); }
-  function pct(x, dp) { var n = num(x); return n === null || !isFinite(n) ? DASH : (n * 100).toFixed(dp === undefined ? 2 : dp) + '%'; }
+  // "-0.00" (a tiny loss rounded away) shows as "0.00", as in the report (lib/report/format.ts)
+  function noNegZero(s) { return s.charAt(0) === '-' && Number(s) === 0 ? s.slice(1) : s; }
+  function pct(x, dp) { var n = num(x); return n === null || !isFinite(n) ? DASH : noNegZero((n * 100).toFixed(dp === undefined ? 2 : dp)) + '%'; }
   function signedPct(x, dp) { var n = num(x); return n === null || !isFinite(n) ? DASH : (n > 0 ? '+' : '') + pct(n, dp); }
-  function fixed(x, dp) { var n = num(x); if (x === 'Infinity') return '∞'; return n === null || !isFinite(n) ? DASH : n.toFixed(dp === undefined ? 2 : dp); }
+  function fixed(x, dp) { var n = num(x); if (x === 'Infinity') return '∞'; return n === null || !isFinite(n) ? DASH : noNegZero(n.toFixed(dp === undefined ? 2 : dp)); }
   function int(x) { var n = num(x); return n === null || !isFinite(n) ? DASH : moneyFmt.format(Math.round(n)).replace(/\.00$/, ''); }
   function qty(x) { var n = num(x); return n === null ? DASH : String(x); }
   function tone(x) { var n = num(x); return n === null || n === 0 ? '' : n > 0 ? 'pos' : 'neg'; }
@@ -588,16 +590,21 @@
 
   // ------------------------------------------------------------------ Performance
 
-  // The HTML report's metric rows (lib/report/render.ts), same labels and formats.
+  // The HTML report's metric rows (lib/report/metrics-table.ts, minus exposure and turnover), same order, labels
+  // and formats.
   function P(v) { return pct(v); }
   function F(v) { return fixed(v); }
   function M(v) { return money(v); }
   var METRIC_ROWS = [
     ['Start equity', 'startEquity', M, true], ['End equity', 'endEquity', M, true], ['Total return', 'totalReturn', P, true],
     ['CAGR', 'cagr', P, true], ['Annual volatility', 'annualVolatility', P, true], ['Sharpe ratio', 'sharpe', F, true],
-    ['Sortino ratio', 'sortino', F, true], ['Calmar ratio', 'calmar', F, true], ['Max drawdown', 'maxDrawdown', P, true],
+    ['Sortino ratio', 'sortino', F, true], ['Calmar ratio', 'calmar', F, true], ['Alpha (annual)', 'alpha', P, false], ['Beta', 'beta', F, false],
+    ['Max drawdown', 'maxDrawdown', P, true],
     ['Longest drawdown', 'maxDrawdownBars', function (v, m) { return int(v) + ' bars / ' + fixed(m.maxDrawdownDays, 0) + ' days'; }, true],
-    ['Alpha (annual)', 'alpha', P, false], ['Beta', 'beta', F, false], ['Trades', 'numTrades', int, false],
+    ['Skew', 'skew', F, true], ['Kurtosis (excess)', 'kurtosis', F, true], ['Daily VaR (95%)', 'valueAtRisk', P, true], ['Daily CVaR (95%)', 'conditionalValueAtRisk', P, true],
+    ['Best day', 'bestDay', P, true], ['Worst day', 'worstDay', P, true], ['Best month', 'bestMonth', P, true], ['Worst month', 'worstMonth', P, true],
+    ['Best year', 'bestYear', P, true], ['Worst year', 'worstYear', P, true],
+    ['Trades', 'numTrades', int, false],
     ['Win rate', 'winRate', P, false], ['Profit factor', 'profitFactor', F, false], ['Expectancy', 'expectancy', M, false],
     ['Average win', 'avgWin', M, false], ['Average loss', 'avgLoss', M, false], ['Net trade P&L', 'netTradePnl', M, false],
     ['Fees', 'totalFees', M, false], ['Average holding time', 'avgHoldingDays', function (v) { return v === null ? DASH : fixed(v, 1) + ' days'; }, false],

@@ -1,0 +1,11 @@
+import { chromium } from 'playwright-core';
+const [file, sel, out] = process.argv.slice(2);
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+const p = await b.newPage({ viewport: { width: 1280, height: 900 } });
+const errs: string[] = [];
+p.on('pageerror', (e) => errs.push(e.message));
+await p.goto('file://' + file);
+await p.waitForTimeout(2500);
+await p.locator(sel).screenshot({ path: out });
+console.log('errors', errs);
+await b.close();

@@ -1,0 +1,107 @@
+/**
+ * Display downsampling: LTTB on hand-checked cases, forced points, OHLC blocks, and a 1,000,000-bar report
+ * that stays under 5 MB with every trade marker at its exact time and price.
+ */
+import { describe, expect, it } from 'vitest';
+import { makeSeries } from '../../lib/core/bars.js';
+import type { ClosedTrade } from '../../lib/metrics/index.js';
+import { displayIndices, lttb, ohlcBlocks, plotlyDate, renderReport, roundSig, DISPLAY_POINTS } from '../../lib/report/index.js';
+
+describe('LTTB (Steinarsson 2013)', () => {
+  it('keeps the peak of a 5-point series at threshold 3', () => {
+    // one bucket (points 1..3) between the first and the last point; next-bucket mean = (4, 0);
+    // triangle area with a = (0, 0) is |(0 - 4)(y - 0) - (0 - x)(0 - 0)| / 2 = 2|y| -> the peak y = 5 at index 3
+    expect(Array.from(lttb([0, 1, 2, 3, 4], [0, 1, 0, 5, 0], 3))).toEqual([0, 3, 4]);
+  });
+
+  it('8 points down to 4, worked by hand', () => {
+    // every = (8 - 2) / (4 - 2) = 3: buckets {1,2,3} and {4,5,6}.
+    // bucket 1: a = (0,0), next mean = x 5, y (3 - 6 + 4)/3 = 1/3; 2 x area = |-5 y + x/3|: 9.67, 44.3, 4 -> index 2
+    // bucket 2: a = (2,9), next = last point (7,0); 2 x area = |-5 (y - 9) + 9 (2 - x)|: 12, 48, 11 -> index 5
+    const y = [0, 2, 9, 1, 3, -6, 4, 0];
+    expect(Array.from(lttb([0, 1, 2, 3, 4, 5, 6, 7], y, 4))).toEqual([0, 2, 5, 7]);
+  });
+
+  it('returns every index when the series is short enough', () => {
+    expect(Array.from(lttb([0, 1, 2], [5, 6, 7], 10))).toEqual([0, 1, 2]);
+    expect(Array.from(lttb([0, 1, 2, 3], [5, 6, 7, 8], 2))).toEqual([0, 1, 2, 3]);
+  });
+
+  it('keeps the extremes of a long noisy series', () => {
+    const n = 100_000;
+    const x = Float64Array.from({ length: n }, (_, i) => i);
+    const y = Float64Array.from({ length: n }, (_, i) => Math.sin(i / 5000) + 0.01 * Math.sin(i * 1.7));
+    y[31_337] = 9; // a spike
+    y[77_777] = -9;
+    const idx = lttb(x, y, 1000);
+    expect(idx.length).toBe(1000);
+    expect(Array.from(idx)).toContain(31_337);
+    expect(Array.from(idx)).toContain(77_777);
+    for (let k = 1; k < idx.length; k++) expect(idx[k]).toBeGreaterThan(idx[k - 1]);
+  });
+
+  it('displayIndices adds the forced points and skips gaps', () => {
+    const x = [0, 1, 2, 3, 4, 5, 6, 7];
+    const y = [0, 2, 9, 1, 3, -6, 4, 0];
+    expect(Array.from(displayIndices(x, y, 4, [3, 6, 99]))).toEqual([0, 2, 3, 5, 6, 7]);
+    // the first NaN of a gap is kept (drawn as a break), leading NaNs are not
+    expect(Array.from(displayIndices([0, 1, 2, 3], [NaN, 1, NaN, 2], 10))).toEqual([1, 2, 3]);
+    expect(Array.from(displayIndices([0, 1, 2, 3, 4], [1, NaN, NaN, 2, 3], 10))).toEqual([0, 1, 3, 4]);
+  });
+
+  it('ohlcBlocks: first open, highest high, lowest low, last close per block', () => {
+    const b = ohlcBlocks({ time: [1, 2, 3, 4, 5], open: [10, 11, 12, 13, 14], high: [11, 15, 13, 14, 16], low: [9, 10, 8, 12, 13], close: [11, 12, 13, 14, 15] }, 2);
+    expect(b.size).toBe(3);
+    expect([...b.time, ...b.open, ...b.high, ...b.low, ...b.close]).toEqual([1, 4, 10, 13, 15, 16, 8, 12, 13, 15]);
+    expect(ohlcBlocks({ time: [1], open: [1], high: [1], low: [1], close: [1] }, 1200).size).toBe(1);
+  });
+});
+
+describe('a 1,000,000-bar report', () => {
+  it('stays under 5 MB and keeps every trade marker at its exact time and price', () => {
+    const n = 1_000_000;
+    const MIN = 60_000;
+    const t0 = Date.UTC(2015, 0, 5, 14, 30);
+    const time = new Float64Array(n);
+    const close = new Float64Array(n);
+    const equity = new Float64Array(n);
+    let p = 100;
+    let e = 100_000;
+    for (let i = 0; i < n; i++) {
+      time[i] = t0 + i * MIN;
+      p *= 1 + 0.0004 * Math.sin(i * 0.013) + 0.0003 * Math.cos(i * 0.0007);
+      close[i] = p;
+      e *= 1 + 0.00001 + 0.0005 * Math.sin(i * 0.29) * Math.cos(i * 0.00011);
+      equity[i] = e;
+    }
+    const open = close.map((c, i) => (i > 0 ? close[i - 1] : c));
+    const high = close.map((c, i) => Math.max(c, open[i]) * 1.0002);
+    const low = close.map((c, i) => Math.min(c, open[i]) * 0.9998);
+    const series = makeSeries('SYN', '1m', { time, open, high, low, close, volume: new Float64Array(n).fill(100) });
+    const trades: ClosedTrade[] = [];
+    for (let i = 100; i + 300 < n; i += 1_000) {
+      trades.push({ symbol: 'SYN', side: 'long', entryTime: time[i], entryPrice: close[i].toFixed(4), exitTime: time[i + 300], exitPrice: close[i + 300].toFixed(4), qty: '10', pnl: ((close[i + 300] - close[i]) * 10).toFixed(2), fees: '1' });
+    }
+    const html = renderReport({ equity: { time, equity }, benchmark: { time, equity: close.map((c) => c * 1000) }, trades, series: [series], periodsPerYear: 252 * 390, maxTradeRows: 500 });
+    const bytes = Buffer.byteLength(html, 'utf8');
+    expect(bytes).toBeLessThan(5_000_000);
+
+    const data = JSON.parse(/<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(html)![1]) as {
+      charts: Record<string, { data: Array<{ x: unknown[]; y: unknown[] }> }>;
+      candles: Array<{ data: Array<{ name: string; x: string[]; y: number[] }> }>;
+    };
+    // lines thinned to about DISPLAY_POINTS (plus the few forced points)
+    expect(data.charts['chart-equity'].data[0].x.length).toBeLessThanOrEqual(DISPLAY_POINTS + 1);
+    expect(data.charts['chart-drawdown'].data[0].x.length).toBeLessThanOrEqual(DISPLAY_POINTS + 16) // + the trough and 3 points per shaded period;
+    // every entry and every exit marker, at its own time and price
+    const traces = data.candles[0].data;
+    const entries = traces.find((d) => d.name === 'Entry long')!;
+    const exits = traces.find((d) => d.name === 'Exit')!;
+    expect(entries.x.length).toBe(trades.length);
+    expect(exits.x.length).toBe(trades.length);
+    expect(entries.x).toEqual(trades.map((t) => plotlyDate(t.entryTime)));
+    expect(exits.y).toEqual(trades.map((t) => roundSig(Number(t.exitPrice), 8)));
+    // candles resampled into blocks, said in the title
+    expect(traces[0].x.length).toBeLessThanOrEqual(1200);
+  }, 60_000);
+});
