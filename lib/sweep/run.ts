@@ -15,7 +15,7 @@ import { windowSeries, type JobResult } from './job.js';
 import { defaultWorkers, SweepPool, type PoolStats } from './pool.js';
 import { sweepProgress, type ProgressMode } from './progress.js';
 import { checkRedis, DEFAULT_QUEUE_NAME, parseRedisUrl, runOnQueue, type QueueRunStats } from './queue.js';
-import { ResultStore, type ResultRow } from './results.js';
+import { ResultStore, resultRow, type ResultRow } from './results.js';
 import type { SweepSpec } from './spec.js';
 import { writeSweepReport } from './report.js';
 
@@ -39,6 +39,8 @@ export interface RunSweepOptions {
   readonly progress?: ProgressMode;
   readonly log?: (s: string) => void;
   readonly signal?: AbortSignal;
+  /** Called with each new row as its job finishes (live results in a notebook). */
+  readonly onResult?: (row: ResultRow) => void;
 }
 
 export interface SweepOutcome {
@@ -110,6 +112,7 @@ export async function runSweep(o: RunSweepOptions): Promise<SweepOutcome> {
   const record = (job: SweepJob, r: JobResult): void => {
     if (store.add(job, r)) {
       progress.tick();
+      o.onResult?.(resultRow(job, r));
       store.checkpoint(jobs);
     }
   };
