@@ -9,6 +9,7 @@ export * from './calibration.js';
 export * from './splits.js';
 export * from './walkforward.js';
 export * from './evaluate.js';
+export * from './gate.js';
 export * from './dataset.js';
 export * from './registry.js';
 export * from './progress.js';
