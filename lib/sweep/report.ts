@@ -27,6 +27,8 @@ export interface SweepReportInput {
   readonly jobs: readonly SweepJob[];
   readonly store: Pick<ResultStore, 'rows' | 'get' | 'columns'>;
   readonly dataHash: string;
+  /** Periods per year of the bars (252 for daily), for annualised Sharpe ratios. */
+  readonly periodsPerYear?: number;
   /** Table rows listed in the page (default 5,000; all are in the CSV and the charts). */
   readonly maxRows?: number;
   readonly generatedAt?: string;
@@ -133,6 +135,7 @@ function resultsTable(columns: readonly string[], rows: readonly ResultRow[], me
 
 function overfittingHtml(groups: readonly GroupOverfitting[] | null, reason: string | null): string {
   if (groups === null) return `<p class="sub">${escapeHtml(reason ?? 'Overfitting statistics are not available.')}</p>`;
+  const note = reason ? `<p class="sub">${escapeHtml(reason)}</p>` : '';
   if (groups.length === 0) return '<p class="sub">No group of cells shares a timeline with at least two trials: nothing to deflate.</p>';
   const head = ['Cells (trials)', 'Symbols', 'Window', 'Best cell', 'Best Sharpe (annual)', 'Expected max Sharpe of unskilled trials (annual)', 'Deflated Sharpe', 'PBO (CSCV)', 'CSCV splits'];
   const rows = groups.map((g) => [
@@ -149,6 +152,7 @@ function overfittingHtml(groups: readonly GroupOverfitting[] | null, reason: str
   const th = head.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
   const body = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
   return (
+    note +
     `<table id="overfitting"><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>` +
     '<p class="sub">Deflated Sharpe: the probability that the best cell\'s true Sharpe exceeds what the best of this many unskilled trials would show by luck (Bailey &amp; López de Prado 2014); below 95 % the best cell is not distinguishable from selection luck. ' +
     'PBO: the probability that the configuration best in-sample ranks below the median out-of-sample, over all symmetric splits of the time blocks (Bailey, Borwein, López de Prado &amp; Zhu 2017); above 50 % the selection is worse than a coin toss.</p>'
@@ -175,7 +179,7 @@ const CLIENT = `
 (function(){
 var D=JSON.parse(document.getElementById('sweep-data').textContent);
 var C=D.config;
-if(D.sharpe)Plotly.newPlot('chart-sharpe',D.sharpe.data,D.sharpe.layout,C);
+if(D.sharpe)Plotly.newPlot('chart-sharpe',D.sharpe.data,D.sharpe.layout,C);\nif(D.pbo)Plotly.newPlot('chart-pbo',D.pbo.data,D.pbo.layout,C);
 var sel=document.getElementById('heatmap-metric');
 function heat(i){var f=D.heatmaps[i];if(f)Plotly.react('chart-heatmap',f.data,f.layout,C);}
 if(sel)sel.addEventListener('change',function(){heat(Number(sel.value));});
@@ -213,10 +217,19 @@ export function renderSweepReport(input: SweepReportInput): string {
     sharpe.layout.shapes = [{ type: 'line', x0: num(best.sharpe), x1: num(best.sharpe), yref: 'paper', y0: 0, y1: 1, line: { color: '#d62728', dash: 'dot' } }];
   }
 
-  const ofit = overfittingForGroups(jobs, rows, (id) => {
-    const s = input.store.get(id);
-    return s ? decodeReturns(s.returns) : null;
-  });
+  const ofit = overfittingForGroups(
+    jobs,
+    rows,
+    (id) => {
+      const s = input.store.get(id);
+      return s ? decodeReturns(s.returns) : null;
+    },
+    input.periodsPerYear ?? 252,
+  );
+  const pboFig = ofit.logits
+    ? histogramFigure(ofit.logits.values, { title: `CSCV logits of the in-sample best, ${ofit.logits.label} (left of 0 = overfit)`, xTitle: 'logit of the out-of-sample relative rank', yTitle: 'splits', bins: 40 })
+    : null;
+  if (pboFig) pboFig.layout.shapes = [{ type: 'line', x0: 0, x1: 0, yref: 'paper', y0: 0, y1: 1, line: { color: '#d62728', dash: 'dot' } }];
 
   const bestLabel = best ? [...spec.params.map((p) => `${p.name}=${String(best[p.name])}`), `symbols=${String(best.symbols)}`].join(', ') : DASH;
   const summary: Array<readonly [string, string]> = [
@@ -239,7 +252,7 @@ export function renderSweepReport(input: SweepReportInput): string {
       : `<label>Metric: <select id="heatmap-metric">${heatMetrics.map((m, i) => `<option value="${i}">${escapeHtml(m)}</option>`).join('')}</select></label>` +
         `<div id="chart-heatmap" class="chart"></div><p class="sub">Each square is the median over every other axis (symbols, windows, costs, other parameters). A robust choice sits on a plateau of good values, not on an isolated spike.</p>`;
 
-  const payload = { heatmaps, sharpe, config: PLOT_CONFIG };
+  const payload = { heatmaps, sharpe, pbo: pboFig, config: PLOT_CONFIG };
   const title = `Sweep: ${spec.name} (${spec.strategy})`;
   return `<!DOCTYPE html>
 <html lang="en">
@@ -258,6 +271,7 @@ ${plotlyScriptTag()}
 ${kvTable(summary)}
 <h2>Overfitting over the grid</h2>
 ${overfittingHtml(ofit.groups, ofit.reason)}
+${pboFig ? '<div id="chart-pbo" class="chart"></div>' : ''}
 <h2>Parameter stability</h2>
 ${heatSection}
 <h2>Sharpe over the grid</h2>

@@ -9,6 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ValidationError } from '../core/errors.js';
+import { periodsPerYearFor } from '../metrics/periods.js';
 import { dataHash as hashOf, dataRefFor, loadDataRef } from './data.js';
 import { planJobs, type SweepJob } from './grid.js';
 import { windowSeries, type JobResult } from './job.js';
@@ -159,7 +160,7 @@ export async function runSweep(o: RunSweepOptions): Promise<SweepOutcome> {
   let reportPath: string | null = null;
   if (o.report !== false) {
     reportPath = resolve(o.report ?? join(out, 'report.html'));
-    writeSweepReport(reportPath, { spec, jobs, store, dataHash: hash });
+    writeSweepReport(reportPath, { spec, jobs, store, dataHash: hash, periodsPerYear: periodsPerYearFor([...loaded.series.values()][0].interval) });
   }
   return {
     out,
