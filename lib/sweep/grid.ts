@@ -70,20 +70,34 @@ export function planJobs(spec: SweepSpec, data: DataRef, dataHashHex: string, av
   const baseKey = canonicalJson({ v: 1, data: dataHashHex, ...base });
   const windows: Array<SweepWindow | null> = spec.windows ? [...spec.windows] : [null];
   const costSets = product(spec.costs.map((c) => c.values.map((v) => [c.name, v] as const)));
-  const paramSets = product(spec.params.map((p) => p.values.map((v) => [p.name, v] as const)));
+  // The cell key is canonicalJson({params, symbols, window, costs}) built from pieces: a million cells hash in seconds.
+  const names = spec.params.map((p) => p.name);
+  const sortedIdx = names.map((_, i) => i).sort((a, b) => (names[a] < names[b] ? -1 : 1));
+  const valueJson = spec.params.map((p) => p.values.map((v) => `${JSON.stringify(p.name)}:${JSON.stringify(v)}`));
+  const sizes = spec.params.map((p) => p.values.length);
+  const odo = new Array<number>(names.length).fill(0);
   for (const symbols of us) {
     for (const window of windows) {
       for (const cs of costSets) {
         const costs = Object.fromEntries(cs) as Record<CostKey, number>;
-        for (const ps of paramSets) {
-          const params = Object.fromEntries(ps) as Record<string, Scalar>;
+        const head = `${baseKey}|{"costs":${canonicalJson(costs)},"params":{`;
+        const tail = `},"symbols":${canonicalJson(symbols)},"window":${canonicalJson(window)}}`;
+        odo.fill(0);
+        for (;;) {
+          const params: Record<string, Scalar> = {};
+          for (let k = 0; k < names.length; k++) params[names[k]] = spec.params[k].values[odo[k]];
           const why = invalid?.(params) ?? null;
-          if (why !== null) {
-            skipped.set(why, (skipped.get(why) ?? 0) + 1);
-            continue;
+          if (why !== null) skipped.set(why, (skipped.get(why) ?? 0) + 1);
+          else {
+            let mid = '';
+            for (let k = 0; k < sortedIdx.length; k++) mid += (k ? ',' : '') + valueJson[sortedIdx[k]][odo[sortedIdx[k]]];
+            const id = sha256(head + mid + tail).slice(0, 16);
+            jobs.push({ id, cell: jobs.length, ...base, params, symbols, window, costs, data, dataHash: dataHashHex });
           }
-          const id = sha256(`${baseKey}|${canonicalJson({ params, symbols, window, costs })}`).slice(0, 16);
-          jobs.push({ id, cell: jobs.length, ...base, params, symbols, window, costs, data, dataHash: dataHashHex });
+          // next parameter combination, last parameter fastest
+          let k = names.length - 1;
+          while (k >= 0 && ++odo[k] === sizes[k]) odo[k--] = 0;
+          if (k < 0) break;
         }
       }
     }
