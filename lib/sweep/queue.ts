@@ -64,12 +64,15 @@ export class RedisUnreachableError extends Error {
 /** Connect and PING once, failing fast (no retries) with a message naming the server. */
 export async function checkRedis(t: RedisTarget, timeoutMs = 3000): Promise<void> {
   const r = new Redis({ ...connectionOf(t), lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false });
-  r.on('error', () => undefined); // reported through connect() below
+  let cause: Error | null = null;
+  r.on('error', (e: Error) => (cause ??= e)); // the socket's own error; connect() then only says "Connection is closed"
   try {
     await r.connect();
     await r.ping();
   } catch (e) {
-    throw new RedisUnreachableError(`cannot reach Redis at ${t.display}: ${(e as Error).message || String(e)} (is redis-server running there? apt-get install redis-server)`);
+    let why = cause?.message ?? ((e as Error).message || String(e));
+    if (/Unknown RESP type/.test(why)) why = 'the server there does not speak the Redis protocol';
+    throw new RedisUnreachableError(`cannot reach Redis at ${t.display}: ${why} (is redis-server running there? apt-get install redis-server)`);
   } finally {
     r.disconnect();
   }

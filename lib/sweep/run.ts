@@ -92,7 +92,7 @@ export async function runSweep(o: RunSweepOptions): Promise<SweepOutcome> {
   const plan = planJobs(spec, ref, hash, available, { yes: o.yes });
   const jobs = plan.jobs;
   const out = resolve(o.out ?? defaultOut(spec));
-  const skippedText = [...plan.skipped].map(([why, n]) => `${n} skipped: ${why}`).join(', ');
+  const skippedText = [...plan.skipped].map(([why, n]) => `${n.toLocaleString('en-US')} skipped: ${why}`).join(', ');
   const files = ref.kind === 'csv' ? `${ref.files.length} files` : `synthetic seed ${ref.seed}`;
   log(`sweep ${spec.name}: ${spec.strategy}, ${jobs.length.toLocaleString('en-US')} cells${skippedText ? ` (${skippedText})` : ''}, data ${hash.slice(0, 12)} (${files})`);
   if (o.dryRun) {
