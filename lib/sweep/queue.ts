@@ -64,13 +64,13 @@ export class RedisUnreachableError extends Error {
 /** Connect and PING once, failing fast (no retries) with a message naming the server. */
 export async function checkRedis(t: RedisTarget, timeoutMs = 3000): Promise<void> {
   const r = new Redis({ ...connectionOf(t), lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false });
-  let cause: Error | null = null;
-  r.on('error', (e: Error) => (cause ??= e)); // the socket's own error; connect() then only says "Connection is closed"
+  const seen: { cause: Error | null } = { cause: null };
+  r.on('error', (e: Error) => (seen.cause ??= e)); // the socket's own error; connect() then only says "Connection is closed"
   try {
     await r.connect();
     await r.ping();
   } catch (e) {
-    let why = cause?.message ?? ((e as Error).message || String(e));
+    let why = seen.cause?.message ?? ((e as Error).message || String(e));
     if (/Unknown RESP type/.test(why)) why = 'the server there does not speak the Redis protocol';
     throw new RedisUnreachableError(`cannot reach Redis at ${t.display}: ${why} (is redis-server running there? apt-get install redis-server)`);
   } finally {
