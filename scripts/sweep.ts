@@ -4,6 +4,7 @@
  * OUT/results.csv (and results.parquet) as jobs finish; re-running the same command resumes. Exit codes:
  * 0 done, 2 bad usage or input (nothing run), 1 failure (e.g. Redis unreachable, a job failed), 130 interrupted.
  */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DataError, ValidationError } from '../lib/core/errors.js';
 import { defaultWorkers } from '../lib/sweep/pool.js';
@@ -164,7 +165,7 @@ export async function main(argv: readonly string[], log: (s: string) => void = (
   }
 }
 
-if ((process.argv[1] ?? '').endsWith('sweep.ts')) {
+if ((process.argv[1] ?? '').endsWith(join('scripts', 'sweep.ts'))) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e: unknown) => {

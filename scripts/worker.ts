@@ -3,6 +3,7 @@
  * this machine's cores until stopped (Ctrl-C / SIGTERM finish the jobs in flight). Jobs name their data by
  * content hash; a worker whose files differ refuses the job (it goes to another worker) and exits 1.
  */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ValidationError } from '../lib/core/errors.js';
 import { defaultWorkers } from '../lib/sweep/pool.js';
@@ -115,7 +116,7 @@ export async function main(argv: readonly string[], log: (s: string) => void = (
   return end.refused === null ? 0 : 1;
 }
 
-if ((process.argv[1] ?? '').endsWith('worker.ts')) {
+if ((process.argv[1] ?? '').endsWith(join('scripts', 'worker.ts'))) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e: unknown) => {
