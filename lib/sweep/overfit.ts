@@ -63,45 +63,100 @@ export interface OverfittingReport {
   readonly logits: { readonly label: string; readonly values: Float64Array } | null;
 }
 
+/** Streams the stored per-bar returns of the wanted jobs (ResultStore.scanReturns). */
+export type ReturnsScan = (ids: ReadonlySet<string>, fn: (id: string, returns: Float32Array) => void) => void;
+
+/** Returns held in memory at once for the statistics (floats); bigger groups are streamed for the DSR alone. */
+export const RETURNS_BUDGET = 64_000_000;
+
+function cellLabel(j: SweepJob): string {
+  return Object.entries(j.params).map(([k, v]) => `${k}=${v}`).join(' ') || `cell ${j.cell}`;
+}
+
 export function overfittingForGroups(
   jobs: readonly SweepJob[],
   rows: readonly ResultRow[],
-  returnsOf: (id: string) => ArrayLike<number> | null,
+  scan: ReturnsScan,
   periodsPerYear = 252,
+  opts: { budget?: number } = {},
 ): OverfittingReport {
-  const finished = new Set(rows.map((r) => r.job_id));
-  const all = trialGroups(jobs.filter((j) => finished.has(j.id))).filter((g) => g.jobs.length >= 2);
+  const budget = opts.budget ?? RETURNS_BUDGET;
+  const barsOf = new Map(rows.map((r) => [r.job_id as string, typeof r.bars === 'number' ? r.bars : 0]));
+  const all = trialGroups(jobs.filter((j) => barsOf.has(j.id))).filter((g) => g.jobs.length >= 2);
+  const listed = all.slice(0, MAX_GROUPS);
+  const floats = (g: TrialGroup) => g.jobs.reduce((k, j) => k + barsOf.get(j.id)!, 0);
   const groups: GroupOverfitting[] = [];
   const notes: string[] = [];
   let logits: OverfittingReport['logits'] = null;
   let logitTrials = 0;
   const annual = Math.sqrt(periodsPerYear);
-  for (const g of all.slice(0, MAX_GROUPS)) {
-    const returns = g.jobs.map((j) => returnsOf(j.id));
-    if (returns.some((r) => r === null)) continue;
-    const rs = returns as ArrayLike<number>[];
-    const sharpes = rs.map((r) => returnMoments(r).sharpe);
-    let best = -1;
-    sharpes.forEach((s, i) => {
-      if (Number.isFinite(s) && (best < 0 || s > sharpes[best])) best = i;
+  const load = (gs: readonly TrialGroup[]): Map<string, Float32Array> => {
+    const m = new Map<string, Float32Array>();
+    scan(new Set(gs.flatMap((g) => g.jobs.map((j) => j.id))), (id, r) => m.set(id, r));
+    return m;
+  };
+  const total = listed.reduce((k, g) => k + floats(g), 0);
+  const shared = total <= budget ? load(listed) : null;
+
+  for (const g of listed) {
+    const row = (x: Partial<GroupOverfitting>): GroupOverfitting => ({
+      trials: g.jobs.length,
+      symbols: g.symbols,
+      window: g.window,
+      bestLabel: '–',
+      bestSharpeAnnual: null,
+      expectedMaxSharpeAnnual: null,
+      deflatedSharpe: null,
+      pbo: null,
+      splits: null,
+      ...x,
     });
-    const finite = sharpes.filter((s) => Number.isFinite(s));
-    const label = best < 0 ? '–' : Object.entries(g.jobs[best].params).map(([k, v]) => `${k}=${v}`).join(' ') || `cell ${g.jobs[best].cell}`;
-    let dsr: number | null = null;
-    let sr0: number | null = null;
-    if (best >= 0 && finite.length >= 1) {
-      const d = deflatedSharpeFromReturns(rs[best], finite, { trials: g.jobs.length });
-      dsr = d.dsr;
-      sr0 = d.benchmarkSharpe * annual;
+    const inMemory = shared ?? (floats(g) <= budget && g.jobs.length <= MAX_PBO_TRIALS ? load([g]) : null);
+    if (!inMemory) {
+      // Too big to hold: stream once for every trial's Sharpe and the best one's returns; the DSR needs no more.
+      const sharpes: number[] = [];
+      let bestId = '';
+      let bestSr = -Infinity;
+      let bestReturns: Float32Array | null = null;
+      scan(new Set(g.jobs.map((j) => j.id)), (id, r) => {
+        const sr = returnMoments(r).sharpe;
+        if (!Number.isFinite(sr)) return;
+        sharpes.push(sr);
+        if (sr > bestSr) [bestSr, bestId, bestReturns] = [sr, id, r];
+      });
+      notes.push(`PBO left out for ${g.symbols} ${g.window}: ${g.jobs.length} trials are too many to hold in memory`);
+      if (!bestReturns) {
+        groups.push(row({}));
+        continue;
+      }
+      const d = deflatedSharpeFromReturns(bestReturns, sharpes, { trials: g.jobs.length });
+      groups.push(row({ bestLabel: cellLabel(g.jobs.find((j) => j.id === bestId)!), bestSharpeAnnual: bestSr * annual, expectedMaxSharpeAnnual: d.benchmarkSharpe * annual, deflatedSharpe: d.dsr }));
+      continue;
     }
+    const rs = g.jobs.map((j) => inMemory.get(j.id));
+    if (rs.some((r) => r === undefined)) {
+      notes.push(`${g.symbols} ${g.window}: returns missing for some cells`);
+      continue;
+    }
+    const arrays = rs as Float32Array[];
+    const sharpes = arrays.map((r) => returnMoments(r).sharpe);
+    let best = -1;
+    sharpes.forEach((sr, i) => {
+      if (Number.isFinite(sr) && (best < 0 || sr > sharpes[best])) best = i;
+    });
+    if (best < 0) {
+      groups.push(row({}));
+      continue;
+    }
+    const d = deflatedSharpeFromReturns(arrays[best], sharpes.filter((sr) => Number.isFinite(sr)), { trials: g.jobs.length });
     let pbo: number | null = null;
     let splits: number | null = null;
-    const T = rs[0].length;
+    const T = arrays[0].length;
     const blocks = cscvBlocks(T);
     if (g.jobs.length > MAX_PBO_TRIALS) notes.push(`PBO left out for ${g.symbols} ${g.window}: ${g.jobs.length} trials (over ${MAX_PBO_TRIALS})`);
     else if (blocks === null) notes.push(`PBO left out for ${g.symbols} ${g.window}: ${T} periods are too few for CSCV`);
     else {
-      const r = probabilityOfBacktestOverfitting(rs, { blocks });
+      const r = probabilityOfBacktestOverfitting(arrays, { blocks });
       pbo = r.pbo;
       splits = r.combinations;
       if (g.jobs.length > logitTrials) {
@@ -109,17 +164,7 @@ export function overfittingForGroups(
         logits = { label: `${g.symbols} · ${g.window}`, values: r.logits };
       }
     }
-    groups.push({
-      trials: g.jobs.length,
-      symbols: g.symbols,
-      window: g.window,
-      bestLabel: label,
-      bestSharpeAnnual: best >= 0 ? sharpes[best] * annual : null,
-      expectedMaxSharpeAnnual: sr0,
-      deflatedSharpe: dsr,
-      pbo,
-      splits,
-    });
+    groups.push(row({ bestLabel: cellLabel(g.jobs[best]), bestSharpeAnnual: sharpes[best] * annual, expectedMaxSharpeAnnual: d.benchmarkSharpe * annual, deflatedSharpe: d.dsr, pbo, splits }));
   }
   if (all.length > MAX_GROUPS) notes.push(`${all.length - MAX_GROUPS} more groups not shown`);
   return { groups, reason: notes.length ? notes.join('; ') : null, logits };

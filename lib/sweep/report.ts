@@ -17,7 +17,7 @@ import { DASH, fmtInt, fmtNum, fmtPct } from '../report/format.js';
 import { escapeHtml, jsonForScript } from '../report/html.js';
 import { plotlyVersion } from '../report/plotly-bundle.js';
 import type { SweepJob } from './grid.js';
-import { decodeReturns, type MetricColumn } from './job.js';
+import type { MetricColumn } from './job.js';
 import { overfittingForGroups, type GroupOverfitting } from './overfit.js';
 import type { CellValue, ResultRow, ResultStore } from './results.js';
 import type { SweepMetric, SweepSpec } from './spec.js';
@@ -25,7 +25,7 @@ import type { SweepMetric, SweepSpec } from './spec.js';
 export interface SweepReportInput {
   readonly spec: SweepSpec;
   readonly jobs: readonly SweepJob[];
-  readonly store: Pick<ResultStore, 'rows' | 'get' | 'columns'>;
+  readonly store: Pick<ResultStore, 'rows' | 'scanReturns' | 'columns'>;
   readonly dataHash: string;
   /** Periods per year of the bars (252 for daily), for annualised Sharpe ratios. */
   readonly periodsPerYear?: number;
@@ -217,15 +217,7 @@ export function renderSweepReport(input: SweepReportInput): string {
     sharpe.layout.shapes = [{ type: 'line', x0: num(best.sharpe), x1: num(best.sharpe), yref: 'paper', y0: 0, y1: 1, line: { color: '#d62728', dash: 'dot' } }];
   }
 
-  const ofit = overfittingForGroups(
-    jobs,
-    rows,
-    (id) => {
-      const s = input.store.get(id);
-      return s ? decodeReturns(s.returns) : null;
-    },
-    input.periodsPerYear ?? 252,
-  );
+  const ofit = overfittingForGroups(jobs, rows, (ids, fn) => input.store.scanReturns(ids, fn), input.periodsPerYear ?? 252);
   const pboFig = ofit.logits
     ? histogramFigure(ofit.logits.values, { title: `CSCV logits of the in-sample best, ${ofit.logits.label} (left of 0 = overfit)`, xTitle: 'logit of the out-of-sample relative rank', yTitle: 'splits', bins: 40 })
     : null;

@@ -7,12 +7,13 @@
  * (a crash mid-write) is dropped on reopen. Rows are keyed by job id, so each cell appears exactly once
  * however often its job ran.
  */
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { join } from 'node:path';
 import pl from 'nodejs-polars';
 import { ValidationError } from '../core/errors.js';
 import type { SweepJob } from './grid.js';
-import { METRIC_COLUMNS, type JobResult, type MetricColumn, type MetricValue } from './job.js';
+import { decodeReturns, METRIC_COLUMNS, type JobResult, type MetricColumn, type MetricValue } from './job.js';
 import type { SweepSpec } from './spec.js';
 
 export const RESULTS_CSV = 'results.csv';
@@ -81,22 +82,36 @@ function parseMetric(col: MetricColumn, s: string): MetricValue {
   return Number.isFinite(n) ? n : s;
 }
 
-/** Lines of a file, dropping (and truncating away) a torn last line with no newline. */
-function readLines(path: string): string[] {
-  if (!existsSync(path)) return [];
-  const text = readFileSync(path, 'utf8');
-  const end = text.lastIndexOf('\n') + 1;
-  if (end < text.length) truncateSync(path, Buffer.byteLength(text.slice(0, end)));
-  return text
-    .slice(0, end)
-    .split('\n')
-    .filter((l) => l.length > 0);
+/**
+ * Each complete line of a file, read in 1 MB chunks (results of a big sweep do not fit in one string). A torn
+ * last line with no newline (a crash mid-write) is cut off the file so the next append starts clean.
+ */
+export function* fileLines(path: string, opts: { repair?: boolean } = {}): Generator<string> {
+  if (!existsSync(path)) return;
+  const fd = openSync(path, 'r');
+  const buf = Buffer.alloc(1 << 20);
+  const dec = new StringDecoder('utf8');
+  let rest = '';
+  let complete = 0; // bytes up to and including the last newline
+  try {
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) {
+      const text = rest + dec.write(buf.subarray(0, n));
+      const parts = text.split('\n');
+      rest = parts.pop()!;
+      for (const line of parts) {
+        complete += Buffer.byteLength(line) + 1;
+        if (line.length > 0) yield line;
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  if (rest.length > 0 && opts.repair !== false && statSync(path).size > complete) truncateSync(path, complete);
 }
 
+/** What the store keeps in memory per finished job: its metrics (the returns stay on disk). */
 export interface StoredResult {
   readonly metrics: Readonly<Record<MetricColumn, MetricValue>>;
-  readonly returns: string;
-  readonly start: number;
 }
 
 export class ResultStore {
@@ -118,32 +133,31 @@ export class ResultStore {
     if (opts.fresh) {
       for (const f of [csv, rets, join(dir, RESULTS_PARQUET)]) if (existsSync(f)) writeFileSync(f, '');
     }
-    const returns = new Map<string, { r: string; start: number }>();
-    for (const line of readLines(rets)) {
-      try {
-        const o = JSON.parse(line) as { id: string; start: number; r: string };
-        returns.set(o.id, { r: o.r, start: o.start });
-      } catch {
-        // a line torn by a crash: its job has no row yet and runs again
-      }
+    // Only the ids of the returns lines: the arrays are read back when the report needs them.
+    const withReturns = new Set<string>();
+    for (const line of fileLines(rets)) {
+      const m = /^\{"id":"([0-9a-f]+)"/.exec(line);
+      if (m) withReturns.add(m[1]);
     }
-    const lines = readLines(csv);
     const header = this.columns.join(',');
-    if (lines.length === 0) writeFileSync(csv, `${header}\n`);
-    else if (lines[0] !== header) {
-      throw new ValidationError(csv, `has other columns than this sweep (${lines[0].slice(0, 120)}): it belongs to another sweep; use another --out or --fresh`);
-    }
+    let first = true;
     const idCol = this.columns.indexOf('job_id');
-    for (const line of lines.slice(1)) {
+    const metricCols = METRIC_COLUMNS.map((m) => [m, this.columns.indexOf(m)] as const);
+    for (const line of fileLines(csv)) {
+      if (first) {
+        first = false;
+        if (line !== header) {
+          throw new ValidationError(csv, `has other columns than this sweep (${line.slice(0, 120)}): it belongs to another sweep; use another --out or --fresh`);
+        }
+        continue;
+      }
       const cells = splitCsvLine(line);
-      if (cells.length !== this.columns.length) continue;
-      const id = cells[idCol];
-      const ret = returns.get(id);
-      if (!ret) continue;
+      if (cells.length !== this.columns.length || !withReturns.has(cells[idCol])) continue;
       const metrics = {} as Record<MetricColumn, MetricValue>;
-      for (const m of METRIC_COLUMNS) metrics[m] = parseMetric(m, cells[this.columns.indexOf(m)]);
-      this.done.set(id, { metrics, returns: ret.r, start: ret.start });
+      for (const [m, i] of metricCols) metrics[m] = parseMetric(m, cells[i]);
+      this.done.set(cells[idCol], { metrics });
     }
+    if (first) writeFileSync(csv, `${header}\n`);
   }
 
   has(id: string): boolean {
@@ -164,8 +178,19 @@ export class ResultStore {
     if (this.done.has(job.id)) return false;
     appendFileSync(join(this.dir, RETURNS_NDJSON), `${JSON.stringify({ id: r.id, start: r.start, r: r.returns })}\n`);
     appendFileSync(join(this.dir, RESULTS_CSV), `${csvLine(this.columns, resultRow(job, r))}\n`);
-    this.done.set(job.id, { metrics: r.metrics, returns: r.returns, start: r.start });
+    this.done.set(job.id, { metrics: r.metrics });
     return true;
+  }
+
+  /** Call fn with the per-bar returns of each wanted job, streaming returns.ndjson (constant memory). */
+  scanReturns(ids: ReadonlySet<string>, fn: (id: string, returns: Float32Array) => void): void {
+    const seen = new Set<string>();
+    for (const line of fileLines(join(this.dir, RETURNS_NDJSON), { repair: false })) {
+      const m = /^\{"id":"([0-9a-f]+)"/.exec(line);
+      if (!m || !ids.has(m[1]) || seen.has(m[1])) continue;
+      seen.add(m[1]);
+      fn(m[1], decodeReturns((JSON.parse(line) as { r: string }).r));
+    }
   }
 
   /** The table of these jobs in grid order (only the finished ones). */

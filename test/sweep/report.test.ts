@@ -5,7 +5,6 @@ import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deflatedSharpeFromReturns, probabilityOfBacktestOverfitting, returnMoments } from '../../lib/metrics/overfitting.js';
-import { decodeReturns } from '../../lib/sweep/job.js';
 import { cscvBlocks, overfittingForGroups, trialGroups } from '../../lib/sweep/overfit.js';
 import { bestRow, heatmapGrid, renderSweepReport } from '../../lib/sweep/report.js';
 import { ResultStore } from '../../lib/sweep/results.js';
@@ -63,10 +62,13 @@ describe('sweep report: numbers', () => {
       ['AAA', 18],
       ['BBB', 18],
     ]);
-    const o = overfittingForGroups(run.jobs, run.rows, (id) => decodeReturns(store.get(id)!.returns), 252);
+    const stored = new Map<string, Float32Array>();
+    store.scanReturns(new Set(run.jobs.map((j) => j.id)), (id, r) => stored.set(id, r));
+    expect(stored.size).toBe(36);
+    const o = overfittingForGroups(run.jobs, run.rows, (ids, fn) => store.scanReturns(ids, fn), 252);
     expect(o.groups).toHaveLength(2);
     for (const [k, g] of groups.entries()) {
-      const rs = g.jobs.map((j) => decodeReturns(store.get(j.id)!.returns));
+      const rs = g.jobs.map((j) => stored.get(j.id)!);
       const sharpes = rs.map((r) => returnMoments(r).sharpe);
       const best = sharpes.indexOf(Math.max(...sharpes.filter(Number.isFinite)));
       const dsr = deflatedSharpeFromReturns(rs[best], sharpes.filter(Number.isFinite), { trials: 18 });
@@ -80,6 +82,13 @@ describe('sweep report: numbers', () => {
       expect(got.bestLabel).toBe(`fast=${g.jobs[best].params.fast} slow=${g.jobs[best].params.slow}`);
     }
     expect(o.logits?.values).toHaveLength(12_870);
+    expect(o.reason).toBeNull();
+    // over the memory budget: returns are streamed, the DSR is the same, PBO is left out and said so
+    const streamed = overfittingForGroups(run.jobs, run.rows, (ids, fn) => store.scanReturns(ids, fn), 252, { budget: 100 });
+    streamed.groups!.forEach((g, i) => expect(g.deflatedSharpe).toBeCloseTo(o.groups![i].deflatedSharpe!, 12)); // trials summed in file order
+    expect(streamed.groups!.map((g) => g.bestLabel)).toEqual(o.groups!.map((g) => g.bestLabel));
+    expect(streamed.groups!.every((g) => g.pbo === null)).toBe(true);
+    expect(streamed.reason).toContain('PBO left out for AAA all: 18 trials are too many to hold in memory');
   });
 
   it('renders deterministically, escapes text, inlines Plotly once, lists rows best first', () => {

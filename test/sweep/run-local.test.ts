@@ -8,7 +8,7 @@ import { periodicReturns } from '../../lib/metrics/returns.js';
 import { dataHash, dataRefFor } from '../../lib/sweep/data.js';
 import { planJobs, type SweepJob } from '../../lib/sweep/grid.js';
 import { decodeReturns, JobRunner } from '../../lib/sweep/job.js';
-import { ResultStore, RESULTS_CSV } from '../../lib/sweep/results.js';
+import { ResultStore, RESULTS_CSV, RETURNS_NDJSON } from '../../lib/sweep/results.js';
 import { runSweep } from '../../lib/sweep/run.js';
 import { parseSweepSpec } from '../../lib/sweep/spec.js';
 import { smaSpec, writeCsvMarket } from './fixture.js';
@@ -99,12 +99,25 @@ describe('result store', () => {
     expect(store.add(jobs[2], r2)).toBe(true);
     expect(store.add(jobs[0], r0)).toBe(true);
     expect(store.add(jobs[0], r0)).toBe(false); // a retried job does not count twice
-    appendFileSync(join(out, RESULTS_CSV), `${jobs[1].id},1,5,`); // crash mid-write
+    appendFileSync(join(out, RETURNS_NDJSON), `{"id":"${jobs[1].id}","start":0,"r":"AAAA`); // crash mid-write
     const again = new ResultStore(out, spec);
     expect(again.size).toBe(2);
     expect(again.has(jobs[1].id)).toBe(false);
+    expect(readFileSync(join(out, RETURNS_NDJSON), 'utf8').endsWith('\n')).toBe(true); // the torn line is cut off
+    const r1 = await runner.run(jobs[1]);
+    again.add(jobs[1], r1);
+    const back = new Map<string, Float32Array>();
+    again.scanReturns(new Set([jobs[0].id, jobs[1].id]), (id, r) => back.set(id, r));
+    expect([...back.keys()].sort()).toEqual([jobs[0].id, jobs[1].id].sort());
+    expect(back.get(jobs[1].id)).toEqual(decodeReturns(r1.returns));
+    appendFileSync(join(out, RESULTS_CSV), `${jobs[3].id},3,5,`); // a row torn the same way
+    const third = new ResultStore(out, spec);
+    expect(third.size).toBe(3);
+    expect(third.has(jobs[3].id)).toBe(false);
+    expect(readFileSync(join(out, RESULTS_CSV), 'utf8').endsWith('\n')).toBe(true);
+    const partial = jobs.filter((j) => j.cell !== 1);
     expect(again.get(jobs[2].id)!.metrics).toEqual(r2.metrics); // exact round trip through the CSV text
-    const rows = again.finish(jobs);
+    const rows = again.finish(partial);
     expect(rows.map((r) => r.cell)).toEqual([0, 2]);
     const lines = readFileSync(join(out, RESULTS_CSV), 'utf8').trim().split('\n');
     expect(lines).toHaveLength(3);
