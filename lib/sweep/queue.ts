@@ -135,8 +135,11 @@ export async function runOnQueue(jobs: readonly SweepJob[], o: QueueRunOptions):
     pending.delete(qid);
     lastProgress = Date.now();
     o.onResult(job, r);
+    // Recorded on disk: drop it from Redis, so Redis holds only the jobs not yet collected however big the grid.
+    removals.push(queue.remove(qid).catch(() => 0));
     wake();
   };
+  const removals: Array<Promise<unknown>> = [];
 
   const queue = new Queue<Payload, JobResult>(name, { connection });
   const events = new QueueEvents(name, { connection });
@@ -177,12 +180,13 @@ export async function runOnQueue(jobs: readonly SweepJob[], o: QueueRunOptions):
         }
       }
     }
+    // Completed jobs wait for their coordinator (a re-run after a crash collects them), at most a week.
     const opts = { attempts: o.attempts ?? 3, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: { age: 7 * 86_400 }, removeOnFail: { age: 7 * 86_400 } };
-    for (let i = 0; i < toAdd.length; i += 500) {
-      await queue.addBulk(toAdd.slice(i, i + 500).map((job) => ({ name: 'cell', data: { job }, opts: { ...opts, jobId: queueJobId(job.id) } })));
-    }
+    const add = (js: readonly SweepJob[]) => queue.addBulk(js.map((job) => ({ name: 'cell', data: { job }, opts: { ...opts, jobId: queueJobId(job.id) } })));
+    for (let i = 0; i < toAdd.length; i += 500) await add(toAdd.slice(i, i + 500));
 
     let idleTold = false;
+    let lastCheck = Date.now();
     while (pending.size > 0) {
       if (failure) throw failure;
       if (o.signal?.aborted) throw new Error('interrupted');
@@ -191,12 +195,19 @@ export async function runOnQueue(jobs: readonly SweepJob[], o: QueueRunOptions):
         setTimeout(res, 2000);
       });
       if (pending.size === 0 || failure) continue;
-      if (Date.now() - lastProgress > 2000) {
-        // Quiet for a while: catch completions whose events we did not see (e.g. the events stream trimmed).
-        for (const qid of [...pending].slice(0, 2000)) {
-          const j = (await queue.getJob(qid)) as Job<Payload, JobResult> | undefined;
-          if (j && (await j.getState()) === 'completed') accept(qid, j.returnvalue);
+      if (Date.now() - lastProgress > 2000 && Date.now() - lastCheck > 10_000) {
+        // Quiet for a while: catch completions whose events we did not see (the events stream is trimmed), and
+        // re-add jobs that vanished from Redis (removed by age, or the server restarted without persistence).
+        lastCheck = Date.now();
+        const ids = [...pending].slice(0, 2000);
+        const found = await Promise.all(ids.map((qid) => queue.getJob(qid) as Promise<Job<Payload, JobResult> | undefined>));
+        const lost: SweepJob[] = [];
+        for (let k = 0; k < ids.length; k++) {
+          const j = found[k];
+          if (!j) lost.push(byQid.get(ids[k])!);
+          else if (j.finishedOn && (await j.getState()) === 'completed') accept(ids[k], j.returnvalue);
         }
+        if (lost.length) await add(lost);
         if (!idleTold && pending.size > 0 && Date.now() - lastProgress > 10_000) {
           idleTold = true;
           o.onIdle?.(pending.size);
@@ -206,6 +217,7 @@ export async function runOnQueue(jobs: readonly SweepJob[], o: QueueRunOptions):
     if (failure) throw failure;
     return { reused, stalled, duplicates };
   } finally {
+    await Promise.allSettled(removals);
     await events.close();
     await queue.close();
   }

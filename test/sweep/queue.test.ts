@@ -121,16 +121,33 @@ describe.skipIf(!available)('sweep through a Redis queue', () => {
     await watch.close();
   }, 180_000);
 
-  it('a re-run takes the results already in the queue (same ids) without running anything', async () => {
-    const r = await runSweep({ spec, out: join(dir, 'again'), queue: redis.url, queueName: 'kill-test', progress: 'none', report: false, log: () => undefined });
-    expect(r.queue!.reused).toBe(16);
-    expect(readFileSync(join(dir, 'again', RESULTS_CSV), 'utf8')).toBe(localCsv);
-    // the surviving worker stops cleanly on SIGTERM
+  it('collected results leave Redis; a coordinator that stopped early collects on re-run what workers finished meanwhile', async () => {
+    // the surviving worker of the kill test stops cleanly on SIGTERM
     const b = workers[1];
     b.child.kill('SIGTERM');
     expect((await b.exited).code).toBe(0);
     expect(b.output()).toMatch(/worker worker-b: stopped after \d+ job\(s\)/);
-  }, 60_000);
+    const target = parseRedisUrl(redis.url);
+    const conn = { host: target.host, port: target.port };
+    const killQueue = new Queue('kill-test', { connection: conn });
+    const left = await killQueue.getJobCounts('completed', 'waiting', 'active', 'delayed', 'failed');
+    expect(Object.values(left).reduce((a, c) => a + c, 0)).toBe(0); // every collected job was removed
+    await killQueue.close();
+
+    const qname = 'resume-test';
+    const gone = new AbortController();
+    gone.abort(); // the coordinator queues the jobs and stops at once (as if killed)
+    await expect(runSweep({ spec, out: join(dir, 'resume'), queue: redis.url, queueName: qname, progress: 'none', report: false, log: () => undefined, signal: gone.signal })).rejects.toThrow('interrupted');
+    const w = await startQueueWorker({ target, name: qname, concurrency: 2, lockMs: 1500, log: () => undefined });
+    const q = new Queue(qname, { connection: conn });
+    for (let i = 0; i < 600 && (await q.getJobCounts('completed')).completed < 16; i++) await new Promise((r) => setTimeout(r, 100));
+    await w.close();
+    expect((await w.stopped).jobs).toBe(16);
+    const r = await runSweep({ spec, out: join(dir, 'resume'), queue: redis.url, queueName: qname, progress: 'none', report: false, log: () => undefined });
+    expect(r.queue!.reused).toBe(16); // nothing ran again: no worker is running now
+    expect(readFileSync(join(dir, 'resume', RESULTS_CSV), 'utf8')).toBe(localCsv);
+    await q.close();
+  }, 120_000);
 
   it('a worker whose data differs refuses the job and stops; a matching worker then completes the sweep', async () => {
     const qname = 'mismatch-test';
