@@ -24,6 +24,8 @@ export interface SweepJob {
   readonly features: readonly string[];
   readonly data: DataRef;
   readonly dataHash: string;
+  /** The code that planned it (lib/sweep/code.ts); not part of the id. */
+  readonly codeHash: string;
 }
 
 /** The symbol universes of a spec given the symbols the data has. */
@@ -57,13 +59,14 @@ export interface GridPlan {
  * Enumerate the jobs. Refuses a grid over MAX_CELLS_WITHOUT_YES cells unless `yes`, and an empty grid, before
  * building anything.
  */
-export function planJobs(spec: SweepSpec, data: DataRef, dataHashHex: string, available: readonly string[], opts: { yes?: boolean } = {}): GridPlan {
+export function planJobs(spec: SweepSpec, data: DataRef, dataHashHex: string, available: readonly string[], opts: { yes?: boolean; codeHash?: string } = {}): GridPlan {
   const us = universes(spec, available);
   const size = gridSize(spec, us.length);
   if (size > MAX_CELLS_WITHOUT_YES && !opts.yes) {
     throw new ValidationError('grid', `has ${size.toLocaleString('en-US')} cells, over ${MAX_CELLS_WITHOUT_YES.toLocaleString('en-US')}: pass --yes to run it anyway`);
   }
   const invalid = SWEEP_STRATEGIES[spec.strategy].invalid;
+  const codeHash = opts.codeHash ?? '';
   const skipped = new Map<string, number>();
   const jobs: SweepJob[] = [];
   const base = { strategy: spec.strategy, execution: spec.execution, features: spec.features };
@@ -92,7 +95,7 @@ export function planJobs(spec: SweepSpec, data: DataRef, dataHashHex: string, av
             let mid = '';
             for (let k = 0; k < sortedIdx.length; k++) mid += (k ? ',' : '') + valueJson[sortedIdx[k]][odo[sortedIdx[k]]];
             const id = sha256(head + mid + tail).slice(0, 16);
-            jobs.push({ id, cell: jobs.length, ...base, params, symbols, window, costs, data, dataHash: dataHashHex });
+            jobs.push({ id, cell: jobs.length, ...base, params, symbols, window, costs, data, dataHash: dataHashHex, codeHash });
           }
           // next parameter combination, last parameter fastest
           let k = names.length - 1;

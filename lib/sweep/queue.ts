@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ValidationError } from '../core/errors.js';
+import { codeHash } from './code.js';
 import { DataMismatchError } from './data.js';
 import type { SweepJob } from './grid.js';
 import type { JobResult } from './job.js';
@@ -254,25 +255,29 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
   const workerName = o.workerName ?? `${hostname()}:${process.pid}`;
   let refused: string | null = null;
   let jobs = 0;
+  const ownCode = codeHash();
+  /** Fail this attempt (another worker takes the retry) and stop taking jobs here. */
+  const refuse = (j: SweepJob, why: string): never => {
+    if (refused === null) {
+      refused = why;
+      log(`worker ${workerName}: refusing jobs of data ${j.dataHash.slice(0, 12)}…: ${why}; this worker stops`);
+      setImmediate(() => void close());
+    }
+    throw new Error(`worker ${workerName} refused the job: ${why}`);
+  };
   let resolveStopped: (v: { refused: string | null; jobs: number }) => void = () => undefined;
   const stopped = new Promise<{ refused: string | null; jobs: number }>((res) => (resolveStopped = res));
   const worker = new Worker<Payload, JobResult>(
     name,
     async (job) => {
+      const theirs = job.data.job.codeHash;
+      if (theirs && theirs !== ownCode) refuse(job.data.job, `the job comes from other code (lib ${theirs}, this worker runs ${ownCode}): run the same tstrader version on every machine`);
       try {
         const { result } = await pool.run(job.data.job);
         jobs++;
         return result;
       } catch (e) {
-        if (e instanceof DataMismatchError) {
-          // Fail this attempt (another worker will take the retry) and stop taking jobs here.
-          if (refused === null) {
-            refused = e.message;
-            log(`worker ${workerName}: refusing jobs of data ${job.data.job.dataHash.slice(0, 12)}…: ${e.message}; this worker stops`);
-            setImmediate(() => void close());
-          }
-          throw new Error(`worker ${workerName} refused the job: ${e.message}`);
-        }
+        if (e instanceof DataMismatchError) refuse(job.data.job, e.message);
         throw e;
       }
     },

@@ -6,11 +6,12 @@
  *   3. run the rest on the local thread pool or through the Redis queue, recording each result as it lands;
  *   4. rewrite the table in grid order (CSV + Parquet) and write the HTML report.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ValidationError } from '../core/errors.js';
 import { periodsPerYearFor } from '../metrics/periods.js';
 import { dataHash as hashOf, dataRefFor, loadDataRef } from './data.js';
+import { codeHash } from './code.js';
 import { planJobs, type SweepJob } from './grid.js';
 import { windowSeries, type JobResult } from './job.js';
 import { defaultWorkers, SweepPool, type PoolStats } from './pool.js';
@@ -89,7 +90,8 @@ export async function runSweep(o: RunSweepOptions): Promise<SweepOutcome> {
   const loaded = loadDataRef(ref);
   const available = [...loaded.series.keys()];
   for (const w of spec.windows ?? []) windowSeries([...loaded.series.values()], { window: w });
-  const plan = planJobs(spec, ref, hash, available, { yes: o.yes });
+  const code = codeHash();
+  const plan = planJobs(spec, ref, hash, available, { yes: o.yes, codeHash: code });
   const jobs = plan.jobs;
   const out = resolve(o.out ?? defaultOut(spec));
   const skippedText = [...plan.skipped].map(([why, n]) => `${n.toLocaleString('en-US')} skipped: ${why}`).join(', ');
@@ -100,10 +102,10 @@ export async function runSweep(o: RunSweepOptions): Promise<SweepOutcome> {
   }
 
   const store = new ResultStore(out, spec, { fresh: o.fresh });
-  writeFileSync(
-    join(out, 'sweep.json'),
-    `${JSON.stringify({ name: spec.name, source: spec.source, strategy: spec.strategy, dataHash: hash, data: ref, cells: jobs.length, columns: store.columns, spec }, null, 2)}\n`,
-  );
+  const manifest = join(out, 'sweep.json');
+  const before = existsSync(manifest) && store.size > 0 ? (JSON.parse(readFileSync(manifest, 'utf8')) as { codeHash?: string }).codeHash : undefined;
+  if (before !== undefined && before !== code) log(`note: the results already in ${out} come from other code (${before}, now ${code}); --fresh recomputes them`);
+  writeFileSync(manifest, `${JSON.stringify({ name: spec.name, source: spec.source, strategy: spec.strategy, dataHash: hash, codeHash: code, data: ref, cells: jobs.length, columns: store.columns, spec }, null, 2)}\n`);
   const pending = jobs.filter((j) => !store.has(j.id));
   const resumed = jobs.length - pending.length;
   if (resumed > 0) log(`resuming: ${resumed} of ${jobs.length} cells already in ${out}`);

@@ -9,7 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRedisUrl, startQueueWorker } from '../../lib/sweep/queue.js';
+import { codeHash } from '../../lib/sweep/code.js';
+import { dataHash, dataRefFor } from '../../lib/sweep/data.js';
+import { planJobs } from '../../lib/sweep/grid.js';
+import { parseRedisUrl, queueJobId, startQueueWorker } from '../../lib/sweep/queue.js';
 import { RESULTS_CSV } from '../../lib/sweep/results.js';
 import { runSweep } from '../../lib/sweep/run.js';
 import { parseSweepSpec, type SweepSpec } from '../../lib/sweep/spec.js';
@@ -168,5 +171,21 @@ describe.skipIf(!available)('sweep through a Redis queue', () => {
     expect(r.rows).toHaveLength(2);
     await good.close();
     expect((await good.stopped).jobs).toBe(2);
+  }, 60_000);
+
+  it('a worker refuses a job planned by other code', async () => {
+    const qname = 'code-test';
+    const target = parseRedisUrl(redis.url);
+    const small = parseSweepSpec({ name: 'code', data: { csv_dir: join(dir, 'data') }, strategy: 'buy-and-hold' });
+    const ref = dataRefFor(small.data);
+    const [job] = planJobs(small, ref, dataHash(ref), ['AAA', 'BBB'], { codeHash: '0123456789abcdef' }).jobs;
+    const q = new Queue(qname, { connection: { host: target.host, port: target.port } });
+    await q.add('cell', { job }, { jobId: queueJobId(job.id), attempts: 1 });
+    const w = await startQueueWorker({ target, name: qname, concurrency: 1, lockMs: 1500, log: () => undefined });
+    const stopped = await w.stopped;
+    expect(stopped.refused).toBe(`the job comes from other code (lib 0123456789abcdef, this worker runs ${codeHash()}): run the same tstrader version on every machine`);
+    const failed = await q.getJob(queueJobId(job.id));
+    expect(await failed!.getState()).toBe('failed');
+    await q.close();
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pl from 'nodejs-polars';
@@ -178,6 +178,12 @@ describe('local sweep on the thread pool', () => {
     const clean = await runSweep({ spec, out: join(dir, 'clean'), workers: 2, progress: 'none', report: false, log: () => undefined });
     expect(readFileSync(join(out, RESULTS_CSV), 'utf8')).toBe(readFileSync(join(dir, 'clean', RESULTS_CSV), 'utf8'));
     expect(clean.ran).toBe(9);
+    // results made by other code are kept, but said so
+    const manifest = join(out, 'sweep.json');
+    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace(/"codeHash": "[0-9a-f]+"/, '"codeHash": "0000000000000000"'));
+    const notes: string[] = [];
+    expect((await runSweep({ spec, out, workers: 1, progress: 'none', report: false, log: (s) => notes.push(s) })).ran).toBe(0);
+    expect(notes.join('\n')).toMatch(/note: the results already in .* come from other code \(0000000000000000, now [0-9a-f]{16}\); --fresh recomputes them/);
     const fresh = await runSweep({ spec, out, workers: 2, fresh: true, progress: 'none', report: false, log: () => undefined });
     expect(fresh.ran).toBe(9);
     expect(existsSync(join(out, 'report.html'))).toBe(false);
