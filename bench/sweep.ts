@@ -20,6 +20,8 @@ import { SHARED_DATA } from './util.js';
 import { redisAvailable, startRedis } from '../test/helpers/redis.js';
 
 const CELLS = Number(process.env.SWEEP_BENCH_CELLS ?? 1000);
+/** Parts to run (default all): local, queue, kill. */
+const PARTS = new Set((process.env.SWEEP_BENCH_PARTS ?? 'local,queue,kill').split(','));
 
 function smaSpec(): { spec: SweepSpec; source: string } {
   const dir = resolve(SHARED_DATA, 'pooksoft_sp500');
@@ -97,94 +99,107 @@ const stop = (c: ChildProcess): Promise<void> =>
     c.kill('SIGTERM');
   });
 
+/** The grid on 2 threads and on 1: time, speed-up, memory; returns the results table. */
+async function localPart(spec: SweepSpec, tmp: string): Promise<string> {
+  const two = await measure(spec, 2, join(tmp, 'w2'));
+  const bars = two.outcome.rows.reduce((k, r) => k + (r.bars as number), 0);
+  const symbols = two.outcome.jobs.reduce((k, j) => k + j.symbols.length, 0) / two.outcome.cells;
+  console.log(
+    `2 workers: ${two.outcome.cells} cells in ${two.wall.toFixed(1)} s cold (incl. thread start-up; target < 60 s: ${two.wall < 60 ? 'met' : 'NOT met'}), ${two.warm.toFixed(1)} s first-to-last result, ` +
+      `${(two.outcome.cells / two.wall).toFixed(1)} cells/s, ${((bars * symbols) / two.wall / 1e6).toFixed(2)} M symbol-bars/s; CPU ${two.cpu.toFixed(1)} s (${((two.cpu / two.outcome.cells) * 1000).toFixed(0)} ms per cell), cores actually had: ${(two.cpu / two.wall).toFixed(2)}`,
+  );
+  console.log(
+    `memory (process RSS, threads included): ${rssAt(two.rss, 0.1, CELLS).toFixed(0)} MB at 10 %, ${rssAt(two.rss, 0.5, CELLS).toFixed(0)} MB at 50 %, ${rssAt(two.rss, 1, CELLS).toFixed(0)} MB at 100 %, ` +
+      `max ${Math.max(...two.rss.map((r) => r.mb)).toFixed(0)} MB; data loads ${two.outcome.pool!.loads} for ${two.outcome.pool!.threads} threads and ${two.outcome.cells} jobs`,
+  );
+  const one = await measure(spec, 1, join(tmp, 'w1'));
+  const speed = one.wall / two.wall;
+  console.log(
+    `1 worker: ${one.wall.toFixed(1)} s cold, ${one.warm.toFixed(1)} s first-to-last, CPU ${one.cpu.toFixed(1)} s (cores had: ${(one.cpu / one.wall).toFixed(2)}); ` +
+      `2 workers are ${speed.toFixed(2)}x faster cold, ${(one.warm / two.warm).toFixed(2)}x warm (target >= 1.7x: ${speed >= 1.7 ? 'met' : 'NOT met'}; load average now ${loadavg()[0].toFixed(1)})`,
+  );
+  const table = readFileSync(join(tmp, 'w2', RESULTS_CSV), 'utf8');
+  console.log(`results table identical for 1 and 2 workers: ${readFileSync(join(tmp, 'w1', RESULTS_CSV), 'utf8') === table ? 'yes' : 'NO'}`);
+  return table;
+}
+
+/** Overhead per trivial job through Redis: buy-and-hold of one symbol over a month, 1,000 cells by commission. */
+async function queuePart(url: string, tmp: string): Promise<void> {
+  const trivial = parseSweepSpec({
+    name: 'bench-trivial',
+    data: { synthetic: { symbols: ['SYNA'], start: '2024-01-01', end: '2024-02-01', seed: 1 } },
+    strategy: 'buy-and-hold',
+    costs: { commission_per_share: { from: 0, to: 0.999, step: 0.001 } },
+  });
+  const ref = dataRefFor(trivial.data);
+  const jobs = planJobs(trivial, ref, dataHash(ref), ['SYNA']).jobs;
+  const runner = new JobRunner();
+  for (const j of jobs.slice(0, 50)) await runner.run(j); // warm
+  const tc0 = performance.now();
+  for (const j of jobs) await runner.run(j);
+  const computeMs = (performance.now() - tc0) / jobs.length;
+  const w = await spawnWorker(url, ['--queue-name', 'bench-trivial', '--concurrency', '1']);
+  const tq0 = performance.now();
+  const q = await runSweep({ spec: trivial, out: join(tmp, 'trivial'), queue: url, queueName: 'bench-trivial', fresh: true, report: false, progress: 'none', log: () => undefined });
+  const queueMs = (performance.now() - tq0) / q.cells;
+  await stop(w);
+  const overhead = queueMs - computeMs;
+  console.log(
+    `queue overhead per trivial job: ${overhead.toFixed(2)} ms (${q.cells} jobs through Redis, one worker process with one thread: ${queueMs.toFixed(2)} ms each, enqueue and result collection included; ` +
+      `the job itself ${computeMs.toFixed(3)} ms in-process; target < 5 ms: ${overhead < 5 ? 'met' : 'NOT met'}; load average ${loadavg()[0].toFixed(1)})`,
+  );
+}
+
+/** The grid through Redis with two worker processes, one SIGKILLed a third of the way in. */
+async function killPart(spec: SweepSpec, url: string, tmp: string, localCsv: string): Promise<void> {
+  const a = await spawnWorker(url, ['--queue-name', 'bench-sma', '--concurrency', '1', '--lock-ms', '3000', '--name', 'bench-a']);
+  const b = await spawnWorker(url, ['--queue-name', 'bench-sma', '--concurrency', '1', '--lock-ms', '3000', '--name', 'bench-b']);
+  let done = 0;
+  let killedAt = -1;
+  const t0 = performance.now();
+  const d = await runSweep({
+    spec,
+    out: join(tmp, 'redis'),
+    queue: url,
+    queueName: 'bench-sma',
+    fresh: true,
+    report: false,
+    progress: 'none',
+    log: () => undefined,
+    onResult: () => {
+      if (++done === Math.floor(CELLS / 3)) {
+        a.kill('SIGKILL');
+        killedAt = done;
+      }
+    },
+  });
+  const wall = (performance.now() - t0) / 1000;
+  await stop(b);
+  const csv = readFileSync(join(tmp, 'redis', RESULTS_CSV), 'utf8');
+  const ids = csv.trim().split('\n').slice(1).map((l) => l.split(',')[0]);
+  const same = localCsv ? (csv === localCsv ? 'yes' : 'NO') : 'not compared (local part not run)';
+  console.log(
+    `through Redis, 2 worker processes, one SIGKILLed after ${killedAt} results: ${d.cells} cells in ${wall.toFixed(1)} s, ${d.queue!.stalled} stalled job(s) retried, ` +
+      `${ids.length} rows / ${new Set(ids).size} distinct cells; table identical to the local run: ${same}`,
+  );
+}
+
 export async function run(): Promise<void> {
   const { spec, source } = smaSpec();
   const tmp = mkdtempSync(join(tmpdir(), 'bench-sweep-'));
   try {
     console.log(`\n## sweep: SMA crossover grid, ${CELLS} cells over ${source}, all-in, one portfolio per cell`);
     console.log(`(machine: ${cpus().length} cores, load average ${loadavg()[0].toFixed(1)} at the start: wall times stretch when other work shares the cores)`);
-    const two = await measure(spec, 2, join(tmp, 'w2'));
-    const bars = two.outcome.rows.reduce((k, r) => k + (r.bars as number), 0);
-    const symbolBars = two.outcome.jobs.reduce((k, j) => k + j.symbols.length, 0) / two.outcome.cells;
-    const verdict60 = two.wall < 60 ? 'met' : 'NOT met';
-    console.log(
-      `2 workers: ${two.outcome.cells} cells in ${two.wall.toFixed(1)} s cold (incl. thread start-up; target < 60 s: ${verdict60}), ${two.warm.toFixed(1)} s first-to-last result, ` +
-        `${(two.outcome.cells / two.wall).toFixed(1)} cells/s, ${((bars * symbolBars) / two.wall / 1e6).toFixed(2)} M symbol-bars/s; CPU ${two.cpu.toFixed(1)} s (${(two.cpu / two.outcome.cells * 1000).toFixed(0)} ms per cell), cores actually had: ${(two.cpu / two.wall).toFixed(2)}`,
-    );
-    console.log(
-      `memory (process RSS, threads included): ${rssAt(two.rss, 0.1, CELLS).toFixed(0)} MB at 10 %, ${rssAt(two.rss, 0.5, CELLS).toFixed(0)} MB at 50 %, ${rssAt(two.rss, 1, CELLS).toFixed(0)} MB at 100 %, ` +
-        `max ${Math.max(...two.rss.map((r) => r.mb)).toFixed(0)} MB; data loads ${two.outcome.pool!.loads} for ${two.outcome.pool!.threads} threads and ${two.outcome.cells} jobs`,
-    );
-    const one = await measure(spec, 1, join(tmp, 'w1'));
-    const speed = one.wall / two.wall;
-    const speedWarm = one.warm / two.warm;
-    console.log(
-      `1 worker: ${one.wall.toFixed(1)} s cold, ${one.warm.toFixed(1)} s first-to-last, CPU ${one.cpu.toFixed(1)} s (cores had: ${(one.cpu / one.wall).toFixed(2)}); 2 workers are ${speed.toFixed(2)}x faster cold, ${speedWarm.toFixed(2)}x warm (target >= 1.7x: ${speed >= 1.7 ? 'met' : 'NOT met'}; ` +
-        `load average now ${loadavg()[0].toFixed(1)})`,
-    );
-    const same = readFileSync(join(tmp, 'w1', RESULTS_CSV), 'utf8') === readFileSync(join(tmp, 'w2', RESULTS_CSV), 'utf8');
-    console.log(`results table identical for 1 and 2 workers: ${same ? 'yes' : 'NO'}`);
-
+    const localCsv = PARTS.has('local') ? await localPart(spec, tmp) : '';
+    if (!PARTS.has('queue') && !PARTS.has('kill')) return;
     if (!redisAvailable()) {
       console.log('(redis-server not installed: queue overhead and the distributed run skipped; apt-get install redis-server)');
       return;
     }
     const redis = await startRedis();
     try {
-      // Trivial jobs: buy-and-hold of one symbol over a month of synthetic bars; 1,000 cells by commission.
-      const trivial = parseSweepSpec({
-        name: 'bench-trivial',
-        data: { synthetic: { symbols: ['SYNA'], start: '2024-01-01', end: '2024-02-01', seed: 1 } },
-        strategy: 'buy-and-hold',
-        costs: { commission_per_share: { from: 0, to: 0.999, step: 0.001 } },
-      });
-      const ref = dataRefFor(trivial.data);
-      const jobs = planJobs(trivial, ref, dataHash(ref), ['SYNA']).jobs;
-      const runner = new JobRunner();
-      for (const j of jobs.slice(0, 50)) await runner.run(j); // warm
-      const tc0 = performance.now();
-      for (const j of jobs) await runner.run(j);
-      const computeMs = (performance.now() - tc0) / jobs.length;
-      const w = await spawnWorker(redis.url, ['--queue-name', 'bench-trivial', '--concurrency', '1']);
-      const tq0 = performance.now();
-      const q = await runSweep({ spec: trivial, out: join(tmp, 'trivial'), queue: redis.url, queueName: 'bench-trivial', fresh: true, report: false, progress: 'none', log: () => undefined });
-      const queueMs = (performance.now() - tq0) / q.cells;
-      await stop(w);
-      const overhead = queueMs - computeMs;
-      console.log(
-        `queue overhead per trivial job: ${overhead.toFixed(2)} ms (${q.cells} jobs through Redis one at a time: ${queueMs.toFixed(2)} ms each, enqueue and result collection included; the job itself ${computeMs.toFixed(3)} ms in-process; target < 5 ms: ${overhead < 5 ? 'met' : 'NOT met'})`,
-      );
-
-      // The SMA grid through Redis, two worker processes, one killed a third of the way in.
-      const a = await spawnWorker(redis.url, ['--queue-name', 'bench-sma', '--concurrency', '1', '--lock-ms', '3000', '--name', 'bench-a']);
-      const b = await spawnWorker(redis.url, ['--queue-name', 'bench-sma', '--concurrency', '1', '--lock-ms', '3000', '--name', 'bench-b']);
-      let done = 0;
-      let killedAt = -1;
-      const td0 = performance.now();
-      const d = await runSweep({
-        spec,
-        out: join(tmp, 'redis'),
-        queue: redis.url,
-        queueName: 'bench-sma',
-        fresh: true,
-        report: false,
-        progress: 'none',
-        log: () => undefined,
-        onResult: () => {
-          if (++done === Math.floor(CELLS / 3)) {
-            a.kill('SIGKILL');
-            killedAt = done;
-          }
-        },
-      });
-      const dWall = (performance.now() - td0) / 1000;
-      await stop(b);
-      const identical = readFileSync(join(tmp, 'redis', RESULTS_CSV), 'utf8') === readFileSync(join(tmp, 'w2', RESULTS_CSV), 'utf8');
-      const ids = readFileSync(join(tmp, 'redis', RESULTS_CSV), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]);
-      console.log(
-        `through Redis, 2 worker processes, one SIGKILLed after ${killedAt} results: ${d.cells} cells in ${dWall.toFixed(1)} s, ${d.queue!.stalled} stalled job(s) retried, ` +
-          `${ids.length} rows / ${new Set(ids).size} distinct cells; table identical to the local run: ${identical ? 'yes' : 'NO'}`,
-      );
+      if (PARTS.has('queue')) await queuePart(redis.url, tmp);
+      if (PARTS.has('kill')) await killPart(spec, redis.url, tmp, localCsv);
     } finally {
       await redis.stop();
     }
