@@ -1,6 +1,7 @@
 /**
  * Sweep progress: a bar with rate and ETA on a terminal (cli-progress), a line every 10 % otherwise (CI logs),
- * nothing when quiet. The ETA counts only jobs run in this session, so resumed cells do not distort it.
+ * nothing when quiet. Rate and ETA count only jobs run in this session, from the first one to finish (so resumed
+ * cells and the threads' start-up do not distort them).
  */
 import cliProgress from 'cli-progress';
 
@@ -23,12 +24,16 @@ export function sweepProgress(total: number, already: number, opts: { mode?: Pro
   const mode = opts.mode === 'auto' || opts.mode === undefined ? (process.stderr.isTTY ? 'bar' : 'lines') : opts.mode;
   const label = opts.label ?? 'sweep';
   let done = already;
-  const t0 = performance.now();
-  const eta = (): number => {
+  let tFirst = 0;
+  /** Jobs per second since the first finished one (NaN until two have). */
+  const rate = (): number => {
     const ran = done - already;
-    const sec = (performance.now() - t0) / 1000;
-    return ran > 0 ? ((total - done) * sec) / ran : Infinity;
+    if (ran === 1) tFirst = performance.now();
+    const sec = (performance.now() - tFirst) / 1000;
+    return ran >= 2 && sec > 0 ? (ran - 1) / sec : NaN;
   };
+  const eta = (r: number): number => (r > 0 ? (total - done) / r : done >= total ? 0 : Infinity);
+  const fmtRate = (r: number): string => (Number.isFinite(r) ? r.toFixed(1) : '?');
   if (mode === 'none') return { tick: () => void done++, stop: () => undefined };
   if (mode === 'lines') {
     const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
@@ -36,11 +41,11 @@ export function sweepProgress(total: number, already: number, opts: { mode?: Pro
     return {
       tick: () => {
         done++;
+        const r = rate();
         const pct = (done / total) * 100;
         if (pct >= nextPct || done === total) {
           nextPct = Math.floor(pct / 10) * 10 + 10;
-          const sec = (performance.now() - t0) / 1000;
-          log(`${label}: ${done}/${total} (${pct.toFixed(0)}%), ${((done - already) / Math.max(sec, 1e-9)).toFixed(1)} jobs/s, eta ${fmtEta(eta())}`);
+          log(`${label}: ${done}/${total} (${pct.toFixed(0)}%), ${fmtRate(r)} jobs/s, eta ${fmtEta(eta(r))}`);
         }
       },
       stop: () => undefined,
@@ -50,12 +55,12 @@ export function sweepProgress(total: number, already: number, opts: { mode?: Pro
     { format: `${label} [{bar}] {value}/{total} {percentage}% | {rate} jobs/s | eta {etaText}`, stream: process.stderr, hideCursor: true, clearOnComplete: false },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, done, { rate: '0.0', etaText: '?' });
+  bar.start(total, done, { rate: '?', etaText: '?' });
   return {
     tick: () => {
       done++;
-      const sec = (performance.now() - t0) / 1000;
-      bar.update(done, { rate: ((done - already) / Math.max(sec, 1e-9)).toFixed(1), etaText: fmtEta(eta()) });
+      const r = rate();
+      bar.update(done, { rate: fmtRate(r), etaText: fmtEta(eta(r)) });
     },
     stop: () => bar.stop(),
   };

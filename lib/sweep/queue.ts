@@ -133,9 +133,15 @@ export async function runOnQueue(jobs: readonly SweepJob[], o: QueueRunOptions):
       wake();
       return;
     }
+    try {
+      o.onResult(job, r);
+    } catch (e) {
+      failure = e as Error; // e.g. the results disk is full: stop, the job stays in Redis for a re-run
+      wake();
+      return;
+    }
     pending.delete(qid);
     lastProgress = Date.now();
-    o.onResult(job, r);
     // Recorded on disk: drop it from Redis, so Redis holds only the jobs not yet collected however big the grid.
     removals.push(queue.remove(qid).catch(() => 0));
     wake();
@@ -154,13 +160,16 @@ export async function runOnQueue(jobs: readonly SweepJob[], o: QueueRunOptions):
     });
     events.on('failed', ({ jobId, failedReason }) => {
       if (!pending.has(jobId)) return;
-      void queue.getJob(jobId).then(async (j) => {
-        // Only a final failure (attempts used up, or unrecoverable) ends the sweep.
-        if (j && (await j.getState()) === 'failed') {
-          failure = new Error(`job ${jobId} (cell ${byQid.get(jobId)!.cell}) failed: ${failedReason}`);
-          wake();
-        }
-      });
+      void queue
+        .getJob(jobId)
+        .then(async (j) => {
+          // Only a final failure (attempts used up, or unrecoverable) ends the sweep.
+          if (j && (await j.getState()) === 'failed') {
+            failure = new Error(`job ${jobId} (cell ${byQid.get(jobId)!.cell}) failed: ${failedReason}`);
+            wake();
+          }
+        })
+        .catch(() => undefined); // the queue closed meanwhile
     });
 
     // Take results already in the queue, re-queue final failures, add the rest (duplicates are no-ops).

@@ -9,6 +9,7 @@ import { dataHash, dataRefFor } from '../../lib/sweep/data.js';
 import { planJobs, type SweepJob } from '../../lib/sweep/grid.js';
 import { decodeReturns, JobRunner } from '../../lib/sweep/job.js';
 import { ResultStore, RESULTS_CSV, RETURNS_NDJSON } from '../../lib/sweep/results.js';
+import { sweepProgress } from '../../lib/sweep/progress.js';
 import { runSweep } from '../../lib/sweep/run.js';
 import { parseSweepSpec } from '../../lib/sweep/spec.js';
 import { smaSpec, writeCsvMarket } from './fixture.js';
@@ -187,5 +188,22 @@ describe('local sweep on the thread pool', () => {
     const fresh = await runSweep({ spec, out, workers: 2, fresh: true, progress: 'none', report: false, log: () => undefined });
     expect(fresh.ran).toBe(9);
     expect(existsSync(join(out, 'report.html'))).toBe(false);
+  });
+});
+
+describe('progress', () => {
+  it('lines mode: one line per 10 %, counting resumed cells as done; the rate starts at the first finished job', () => {
+    const lines: string[] = [];
+    const p = sweepProgress(20, 5, { mode: 'lines', log: (s) => lines.push(s) });
+    for (let i = 0; i < 15; i++) p.tick();
+    p.stop();
+    expect(lines.map((l) => l.split(',')[0])).toEqual(['sweep: 6/20 (30%)', 'sweep: 8/20 (40%)', 'sweep: 10/20 (50%)', 'sweep: 12/20 (60%)', 'sweep: 14/20 (70%)', 'sweep: 16/20 (80%)', 'sweep: 18/20 (90%)', 'sweep: 20/20 (100%)']);
+    expect(lines[0]).toBe('sweep: 6/20 (30%), ? jobs/s, eta ?'); // one job finished: no rate yet
+    expect(lines[lines.length - 1]).toMatch(/, eta 0 s$/);
+    const quiet: string[] = [];
+    const q = sweepProgress(3, 0, { mode: 'none', log: (s) => quiet.push(s) });
+    q.tick();
+    q.stop();
+    expect(quiet).toEqual([]);
   });
 });
