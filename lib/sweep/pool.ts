@@ -68,7 +68,7 @@ export class SweepPool {
   /** Run one job on a free thread; DataMismatchError when the thread's data cannot match the job's. */
   async run(job: SweepJob): Promise<PooledResult> {
     const reply = (await this.pool.run(job)) as ThreadReply;
-    if (!reply.ok) throw new DataMismatchError(reply.refused);
+    if (reply.kind === 'refused') throw new DataMismatchError(reply.refused);
     this.loadsByThread.set(reply.thread, reply.loads);
     return { result: reply.result, thread: reply.thread, ms: reply.ms };
   }

@@ -285,11 +285,12 @@ export function parseSweepSpec(doc: unknown, opts: { source?: string; baseDir?: 
 
   const varying = params.filter((p) => p.values.length > 1).map((p) => p.name);
   let heatmap: [string, string] | null = null;
-  if (f.report.heatmap) {
-    for (const [i, n] of f.report.heatmap.entries()) {
+  const wanted = f.report.heatmap as [string, string] | undefined;
+  if (wanted) {
+    wanted.forEach((n, i) => {
       if (!def.params[n]) throw new ValidationError(`report.heatmap[${i}]`, `is not a parameter of ${f.strategy}; known: ${known.join(', ')}`, n);
-    }
-    heatmap = f.report.heatmap;
+    });
+    heatmap = [wanted[0], wanted[1]];
   } else if (varying.length >= 2) heatmap = [varying[0], varying[1]];
 
   const features = f.strategy === 'ml-rf' ? resolveFeatureNames(f.ml.features, 'ml.features') : [];

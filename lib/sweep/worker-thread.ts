@@ -10,8 +10,8 @@ import type { SweepJob } from './grid.js';
 import { JobRunner, type JobResult } from './job.js';
 
 export type ThreadReply =
-  | { readonly ok: true; readonly result: JobResult; readonly thread: number; readonly loads: number; readonly ms: number }
-  | { readonly ok: false; readonly refused: string; readonly thread: number };
+  | { readonly kind: 'done'; readonly result: JobResult; readonly thread: number; readonly loads: number; readonly ms: number }
+  | { readonly kind: 'refused'; readonly refused: string; readonly thread: number };
 
 const runner = new JobRunner({ dataDir: (workerData as { dataDir?: string } | null)?.dataDir });
 
@@ -19,9 +19,9 @@ export default async function runInThread(job: SweepJob): Promise<ThreadReply> {
   const t0 = performance.now();
   try {
     const result = await runner.run(job);
-    return { ok: true, result, thread: threadId, loads: runner.data.loads, ms: performance.now() - t0 };
+    return { kind: 'done', result, thread: threadId, loads: runner.data.loads, ms: performance.now() - t0 };
   } catch (e) {
-    if (e instanceof DataMismatchError) return { ok: false, refused: e.message, thread: threadId };
+    if (e instanceof DataMismatchError) return { kind: 'refused', refused: e.message, thread: threadId };
     throw e;
   }
 }
