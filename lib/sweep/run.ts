@@ -101,9 +101,14 @@ export async function runSweep(o: RunSweepOptions): Promise<SweepOutcome> {
     return { out, dataHash: hash, cells: jobs.length, skipped: plan.skipped, resumed: 0, ran: 0, seconds: (performance.now() - t0) / 1000, rows: [], jobs, reportPath: null };
   }
 
-  const store = new ResultStore(out, spec, { fresh: o.fresh });
   const manifest = join(out, 'sweep.json');
-  const before = existsSync(manifest) && store.size > 0 ? (JSON.parse(readFileSync(manifest, 'utf8')) as { codeHash?: string }).codeHash : undefined;
+  const prev = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; strategy?: string; dataHash?: string; codeHash?: string }) : null;
+  if (prev && !o.fresh && (prev.dataHash !== hash || prev.strategy !== spec.strategy)) {
+    // Resuming into it would drop that sweep's rows from the table: refuse before touching anything.
+    throw new ValidationError('--out', `${out} holds another sweep's results (${prev.name}: ${prev.strategy} on data ${String(prev.dataHash).slice(0, 12)}); use another --out, or --fresh to replace them`);
+  }
+  const store = new ResultStore(out, spec, { fresh: o.fresh });
+  const before = prev && store.size > 0 ? prev.codeHash : undefined;
   if (before !== undefined && before !== code) log(`note: the results already in ${out} come from other code (${before}, now ${code}); --fresh recomputes them`);
   writeFileSync(manifest, `${JSON.stringify({ name: spec.name, source: spec.source, strategy: spec.strategy, dataHash: hash, codeHash: code, data: ref, cells: jobs.length, columns: store.columns, spec }, null, 2)}\n`);
   const pending = jobs.filter((j) => !store.has(j.id));

@@ -185,6 +185,14 @@ describe('local sweep on the thread pool', () => {
     const notes: string[] = [];
     expect((await runSweep({ spec, out, workers: 1, progress: 'none', report: false, log: (s) => notes.push(s) })).ran).toBe(0);
     expect(notes.join('\n')).toMatch(/note: the results already in .* come from other code \(0000000000000000, now [0-9a-f]{16}\); --fresh recomputes them/);
+    // another sweep's folder (other data) is refused before anything is touched
+    const otherData = join(dir, 'other-data');
+    writeCsvMarket(otherData, ['AAA', 'BBB'], { seed: 99 });
+    const before = readFileSync(join(out, RESULTS_CSV), 'utf8');
+    await expect(runSweep({ spec: smaSpec(otherData), out, workers: 1, progress: 'none', report: false, log: () => undefined })).rejects.toThrow(
+      /--out: .* holds another sweep's results \(test: sma-crossover on data [0-9a-f]{12}\); use another --out, or --fresh to replace them/,
+    );
+    expect(readFileSync(join(out, RESULTS_CSV), 'utf8')).toBe(before);
     const fresh = await runSweep({ spec, out, workers: 2, fresh: true, progress: 'none', report: false, log: () => undefined });
     expect(fresh.ran).toBe(9);
     expect(existsSync(join(out, 'report.html'))).toBe(false);
