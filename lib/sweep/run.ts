@@ -87,11 +87,12 @@ export async function runSweep(o: RunSweepOptions): Promise<SweepOutcome> {
 
   const ref = dataRefFor(spec.data);
   const hash = hashOf(ref);
-  const loaded = loadDataRef(ref);
-  const available = [...loaded.series.keys()];
-  for (const w of spec.windows ?? []) windowSeries([...loaded.series.values()], { window: w });
+  const available = ref.kind === 'csv' ? ref.files.map((f) => f.symbol) : [...ref.symbols];
   const code = codeHash();
+  // The grid is counted (and refused when too big or empty) before the bars are even parsed.
   const plan = planJobs(spec, ref, hash, available, { yes: o.yes, codeHash: code });
+  const loaded = loadDataRef(ref);
+  for (const w of spec.windows ?? []) windowSeries([...loaded.series.values()], { window: w });
   const jobs = plan.jobs;
   const out = resolve(o.out ?? defaultOut(spec));
   const skippedText = [...plan.skipped].map(([why, n]) => `${n.toLocaleString('en-US')} skipped: ${why}`).join(', ');
