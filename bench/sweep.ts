@@ -61,6 +61,8 @@ async function measure(spec: SweepSpec, workers: number, out: string): Promise<M
       const now = performance.now();
       if (done++ === 0) first = now;
       last = now;
+      // exact points of the sweep, while the threads are alive (the timer adds the samples in between)
+      if (done === Math.ceil(CELLS / 10) || done === Math.ceil(CELLS / 2) || done === CELLS) rss.push({ done, mb: process.memoryUsage().rss / 1e6 });
     },
   });
   const wall = (performance.now() - t0) / 1000;
