@@ -77,10 +77,14 @@ function rssAt(rss: Measured['rss'], frac: number, total: number): number {
   return (rss.find((r) => r.done >= target) ?? rss[rss.length - 1]).mb;
 }
 
+/** A worker process; if it stops on its own (e.g. it refused a job), its reason is printed. */
 function spawnWorker(url: string, args: string[]): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts', '--queue', url, ...args], { cwd: process.cwd(), stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d) => (err += String(d)));
+  child.once('exit', (code) => {
+    if (code !== 0 && code !== null) console.log(`(worker exited ${code}: ${err.trim().split('\n').slice(-2).join(' | ')})`);
+  });
   return new Promise((res, rej) => {
     const t = setInterval(() => {
       if (err.includes('taking jobs from')) {
@@ -93,6 +97,11 @@ function spawnWorker(url: string, args: string[]): Promise<ChildProcess> {
     }, 20);
   });
 }
+
+/** The coordinator's log, except its "waiting for workers" line, is not part of the figures. */
+const waitingOnly = (s: string): void => {
+  if (s.startsWith('waiting')) console.log(`(${s})`);
+};
 
 const stop = (c: ChildProcess): Promise<void> =>
   new Promise((r) => {
@@ -142,7 +151,7 @@ async function queuePart(url: string, tmp: string): Promise<void> {
   const computeMs = (performance.now() - tc0) / jobs.length;
   const w = await spawnWorker(url, ['--queue-name', 'bench-trivial', '--concurrency', '1']);
   const tq0 = performance.now();
-  const q = await runSweep({ spec: trivial, out: join(tmp, 'trivial'), queue: url, queueName: 'bench-trivial', fresh: true, report: false, progress: 'none', log: () => undefined });
+  const q = await runSweep({ spec: trivial, out: join(tmp, 'trivial'), queue: url, queueName: 'bench-trivial', fresh: true, report: false, progress: 'none', log: waitingOnly });
   const queueMs = (performance.now() - tq0) / q.cells;
   await stop(w);
   const overhead = queueMs - computeMs;
@@ -167,7 +176,7 @@ async function killPart(spec: SweepSpec, url: string, tmp: string, localCsv: str
     fresh: true,
     report: false,
     progress: 'none',
-    log: () => undefined,
+    log: waitingOnly,
     onResult: () => {
       if (++done === Math.floor(CELLS / 3)) {
         a.kill('SIGKILL');
