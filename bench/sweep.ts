@@ -129,6 +129,14 @@ async function localPart(spec: SweepSpec, tmp: string): Promise<string> {
     `1 worker: ${one.wall.toFixed(1)} s cold, ${one.warm.toFixed(1)} s first-to-last, CPU ${one.cpu.toFixed(1)} s (cores had: ${(one.cpu / one.wall).toFixed(2)}); ` +
       `2 workers are ${speed.toFixed(2)}x faster cold, ${(one.warm / two.warm).toFixed(2)}x warm (target >= 1.7x: ${speed >= 1.7 ? 'met' : 'NOT met'}; load average now ${loadavg()[0].toFixed(1)})`,
   );
+  // Wall clock needs idle cores; CPU per cell does not: equal CPU per cell on 1 and 2 threads means the pool adds
+  // no work, and two idle cores would then give 2 x (CPU per cell on 1) / (CPU per cell on 2).
+  const perCell1 = one.cpu / one.outcome.cells;
+  const perCell2 = two.cpu / two.outcome.cells;
+  console.log(
+    `CPU per cell: ${(perCell2 * 1000).toFixed(1)} ms on 2 threads, ${(perCell1 * 1000).toFixed(1)} ms on 1 (start-up included): on two idle cores about ${(two.cpu / 2).toFixed(0)} s for the grid ` +
+      `and ${((2 * perCell1) / perCell2).toFixed(2)}x for 2 threads over 1 (estimates from CPU time, not measured wall clock)`,
+  );
   const table = readFileSync(join(tmp, 'w2', RESULTS_CSV), 'utf8');
   console.log(`results table identical for 1 and 2 workers: ${readFileSync(join(tmp, 'w1', RESULTS_CSV), 'utf8') === table ? 'yes' : 'NO'}`);
   return table;
