@@ -8,4 +8,6 @@ export { SweepPool, defaultWorkers } from './pool.js';
 export { runSweep, defaultOut, type RunSweepOptions, type SweepOutcome } from './run.js';
 export { parseRedisUrl, checkRedis, runOnQueue, startQueueWorker, RedisUnreachableError, DEFAULT_QUEUE_NAME, DEFAULT_LOCK_MS, type RedisTarget, type QueueWorkerHandle } from './queue.js';
 export { renderSweepReport, writeSweepReport, heatmapGrid, bestRow } from './report.js';
-export { trialGroups, overfittingForGroups, type GroupOverfitting } from './overfit.js';
+export { trialGroups, overfittingForGroups, cscvBlocks, type GroupOverfitting, type ReturnsScan, type OverfittingReport } from './overfit.js';
+export { codeHash } from './code.js';
+export { sweepProgress, type ProgressMode } from './progress.js';

@@ -17,7 +17,6 @@ import { DASH, fmtInt, fmtNum, fmtPct } from '../report/format.js';
 import { escapeHtml, jsonForScript } from '../report/html.js';
 import { plotlyVersion } from '../report/plotly-bundle.js';
 import type { SweepJob } from './grid.js';
-import type { MetricColumn } from './job.js';
 import { overfittingForGroups, type GroupOverfitting } from './overfit.js';
 import type { CellValue, ResultRow, ResultStore } from './results.js';
 import type { SweepMetric, SweepSpec } from './spec.js';
@@ -287,4 +286,3 @@ export function writeSweepReport(path: string, input: SweepReportInput): number 
   return Buffer.byteLength(html, 'utf8');
 }
 
-export type { MetricColumn };
