@@ -4,7 +4,7 @@
  * (started here on a free port); without it the suite skips loudly, and under CI=true that is a failure.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -16,6 +16,7 @@ import { parseRedisUrl, queueJobId, startQueueWorker } from '../../lib/sweep/que
 import { RESULTS_CSV } from '../../lib/sweep/results.js';
 import { runSweep } from '../../lib/sweep/run.js';
 import { parseSweepSpec, type SweepSpec } from '../../lib/sweep/spec.js';
+import { main as sweepMain } from '../../scripts/sweep.js';
 import { REDIS_MISSING, redisAvailable, startRedis, type TestRedis } from '../helpers/redis.js';
 import { writeCsvMarket } from './fixture.js';
 
@@ -187,5 +188,20 @@ describe.skipIf(!available)('sweep through a Redis queue', () => {
     const failed = await q.getJob(queueJobId(job.id));
     expect(await failed!.getState()).toBe('failed');
     await q.close();
+  }, 60_000);
+
+  it('npm run sweep --queue URL --queue-name NAME: the CLI queues on that queue and collects every cell', async () => {
+    const qname = 'cli-test';
+    const target = parseRedisUrl(redis.url);
+    const config = join(dir, 'cli.yaml');
+    writeFileSync(config, `data: { csv_dir: ${JSON.stringify(join(dir, 'data'))} }\nstrategy: sma-crossover\nparams: { fast: [5, 10], slow: 30 }\n`);
+    const w = await startQueueWorker({ target, name: qname, concurrency: 1, lockMs: 1500, log: () => undefined });
+    const lines: string[] = [];
+    const code = await sweepMain(['--config', config, '--queue', redis.url, '--queue-name', qname, '--out', join(dir, 'cli-out'), '--progress', 'none'], (s) => lines.push(s));
+    await w.close();
+    expect(code).toBe(0);
+    expect(lines.join('\n')).toContain(`running 2 on queue ${qname} on ${redis.url}`);
+    expect((await w.stopped).jobs).toBe(2);
+    expect(readFileSync(join(dir, 'cli-out', RESULTS_CSV), 'utf8').trim().split('\n')).toHaveLength(3);
   }, 60_000);
 });
