@@ -1,6 +1,6 @@
 /**
  * The runner's composition root: `npm run runner -- --config config.yaml [--exit-when-done]
- * [--replay-speed N] [--state-dir DIR] [--no-api]`.
+ * [--replay-speed N] [--state-dir DIR] [--no-api] [--fresh]`.
  *
  * Replay mode (the committed default) trades the configured data (offline synthetic by default) through the
  * paper broker at replay_speed bars per second; live mode polls the data provider on the schedule. State
@@ -21,8 +21,16 @@ const HELP = `npm run runner -- [options]
   --replay-speed N     replay pace in bars per second, 0 = flat out (default runner.replay_speed)
   --exit-when-done     exit after the replay (or one live tick) instead of serving on
   --no-api             do not start the HTTP API
+  --fresh              archive the state dir's journal and paper-broker state (to DIR/archive-<time>/) and
+                       start over; with Alpaca, the new journal adopts the account's positions and cancels
+                       the traded symbols' open orders. Needed when the journal is missing, empty or corrupt
+                       but the broker holds orders or positions (the runner refuses to start otherwise).
 
-Environment: TSTRADER_API_TOKEN (API bearer token), PORT (overrides api.port),
+One runner per state dir: a second one is refused, naming the holder (pid, host, start time).
+The state dir is private (0700, files 0600).
+
+Environment: TSTRADER_API_TOKEN (API bearer token; else the one in DIR/api-token, generated once and
+reused; at least 32 characters to listen on a non-loopback api.host), PORT (overrides api.port),
 ALPACA_API_KEY_ID, ALPACA_API_SECRET_KEY, ALPACA_PAPER (=false for live trading with broker.live: true).
 `;
 
@@ -32,10 +40,11 @@ interface Args {
   replaySpeed: number | null;
   stateDir: string | null;
   api: boolean;
+  fresh: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { config: 'config.yaml', exitWhenDone: false, replaySpeed: null, stateDir: null, api: true };
+  const a: Args = { config: 'config.yaml', exitWhenDone: false, replaySpeed: null, stateDir: null, api: true, fresh: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const next = () => {
@@ -51,16 +60,18 @@ function parseArgs(argv: readonly string[]): Args {
       a.replaySpeed = v;
     } else if (k === '--state-dir') a.stateDir = next();
     else if (k === '--no-api') a.api = false;
+    else if (k === '--fresh') a.fresh = true;
     else if (k === '--help' || k === '-h') {
       process.stdout.write(HELP);
       process.exit(0);
-    } else throw new Error(`unknown argument ${k} (allowed: --config, --exit-when-done, --replay-speed, --state-dir, --no-api)`);
+    } else throw new Error(`unknown argument ${k} (allowed: --config, --exit-when-done, --replay-speed, --state-dir, --no-api, --fresh)`);
   }
   return a;
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  process.umask(0o077); // everything this process creates (journal, logs, token) is private to its owner
   const { config, secrets } = loadSettings(args.config);
   const logger = createLogger({ level: config.logging.level, dir: config.logging.dir });
   let stopping = false;
@@ -75,7 +86,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  const runner = await createRunner({ config, secrets, logger, ...(args.stateDir ? { stateDir: args.stateDir } : {}), onPoint: crashPoint() });
+  const runner = await createRunner({ config, secrets, logger, ...(args.stateDir ? { stateDir: args.stateDir } : {}), ...(args.fresh ? { fresh: true } : {}), onPoint: crashPoint() });
   logger.info(
     { mode: config.runner.mode, broker: runner.loop.broker.name, strategy: runner.loop.engine.strategy.name, symbols: config.data.symbols, data: config.data.provider, resumeAfter: runner.loop.lastBarTime === null ? null : new Date(runner.loop.lastBarTime).toISOString() },
     'runner started',
