@@ -20,7 +20,7 @@ import { isoDate, type BarSeries } from '../lib/core/bars.js';
 import { DataError, ValidationError } from '../lib/core/errors.js';
 import { loadCsvFile } from '../lib/data/csv.js';
 import type { DataIssue } from '../lib/data/validate.js';
-import { syntheticMarket } from '../lib/data/synthetic.js';
+import { DEFAULT_OVERSOLD_BOUNCE, syntheticMarket } from '../lib/data/synthetic.js';
 import { runBacktest, type BacktestResult } from '../lib/engine/index.js';
 import { computeMetrics, metricsToJSON, periodsPerYearFor, type Metrics } from '../lib/metrics/index.js';
 import { backtestMetricsInput, backtestReportInput, writeReport } from '../lib/report/index.js';
@@ -238,7 +238,7 @@ function writeHtml(path: string, r: BacktestResult, series: readonly BarSeries[]
       config,
       dataSource: args.csv.length
         ? `csv: ${args.csv.join(', ')}${args.adjust ? ' (adjusted)' : ' (unadjusted)'}`
-        : `synthetic market (seed ${args.seed}, ${args.start}..${args.end})`,
+        : `synthetic market (seed ${args.seed}, ${args.start}..${args.end}; PLANTED EFFECT: oversold bounce +${(DEFAULT_OVERSOLD_BOUNCE * 100).toFixed(1)}% after RSI(14) < 35, a positive control)`,
       dataIssues: issues,
     }),
   );

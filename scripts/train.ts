@@ -8,9 +8,10 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { BarSeries } from '../lib/core/bars.js';
-import { loadConfig, parseConfig, type Config } from '../lib/config/index.js';
+import { describeData, loadConfig, parseConfig, type Config } from '../lib/config/index.js';
 import { loadSymbols, providerFromConfig, readCsvFile, syntheticMarket } from '../lib/data/index.js';
 import { formatEvaluation, formatReliability, saveTrainResult, trainModel, trainOptionsFromConfig, type TrainOptions } from '../lib/ml/index.js';
+import { formatPromotion, promoteOptionsFromConfig, promoteTrainResult } from '../lib/strategy/ml/index.js';
 
 const HELP = `usage: npm run train -- [--csv FILE ...] [--symbols A,B] [--model rf|mlp] [--walk-forward] --out models/NAME
   --csv FILE            train on a CSV file (repeatable); symbol = file name
@@ -19,7 +20,8 @@ const HELP = `usage: npm run train -- [--csv FILE ...] [--symbols A,B] [--model 
   --model rf|mlp        model type (default: strategy.ml.model_type)
   --walk-forward        evaluate by walk-forward retraining instead of an 80/20 holdout
   --train-bars N        walk-forward training window in bars (default 504)
-  --retrain-every N     walk-forward refit interval in bars (default: strategy.ml.retrain_every or 21)
+  --retrain-every N     walk-forward refit interval in bars (default: strategy.ml.retrain_every; 0 there means
+                        never, and --walk-forward then needs this option)
   --window rolling|expanding
   --trees N --depth N   forest size (default 100, 10)
   --epochs N            MLP epochs (default 30)
@@ -62,6 +64,12 @@ function num(a: Args, key: string, fallback: number): number {
   return n;
 }
 
+/** A walk-forward needs a refit interval; strategy.ml.retrain_every 0 means "never", not a default of 21. */
+function walkForwardInterval(n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--walk-forward needs --retrain-every N >= 1 (strategy.ml.retrain_every is ${n}: the runner never retrains; train without --walk-forward for a holdout)`);
+  return n;
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.bools.has('help')) {
@@ -80,6 +88,7 @@ async function main(): Promise<void> {
 
   let series: BarSeries[];
   let source: string;
+  let data: Record<string, unknown> | undefined;
   if (args.csv.length) {
     series = args.csv.map((f) => readCsvFile(f, { adjust: config.data.adjust }));
     source = `csv: ${args.csv.map((f) => basename(f)).join(', ')}`;
@@ -89,7 +98,9 @@ async function main(): Promise<void> {
     source = `${provider.name}: ${args.symbols.join(', ')}`;
   } else {
     series = syntheticMarket({ seed: config.data.synthetic.seed, oversoldBounce: config.data.synthetic.oversold_bounce });
-    source = `synthetic (seed ${config.data.synthetic.seed}): ${series.map((s) => s.symbol).join(', ')}`;
+    const described = describeData({ ...config.data, provider: 'synthetic', symbols: series.map((s) => s.symbol) });
+    source = described.summary;
+    data = { ...described };
   }
   const seed = num(args, 'seed', ml.seed);
   const threshold = num(args, 'threshold', ml.confidence_threshold);
@@ -104,7 +115,7 @@ async function main(): Promise<void> {
     walkForward: args.bools.has('walk-forward')
       ? {
           trainBars: num(args, 'train-bars', 504),
-          retrainEvery: num(args, 'retrain-every', ml.retrain_every || 21),
+          retrainEvery: walkForwardInterval(num(args, 'retrain-every', ml.retrain_every)),
           window: (args.flags.get('window') ?? 'rolling') as 'rolling' | 'expanding',
         }
       : undefined,
@@ -120,8 +131,11 @@ async function main(): Promise<void> {
   console.log('reliability (out-of-sample):');
   console.log(formatReliability(r.evaluation.reliability));
   if (r.importances) console.log(`top features: ${r.importances.slice(0, 5).map((x) => `${x.feature} ${x.importance.toFixed(3)}`).join(', ')}`);
-  const meta = await saveTrainResult(out, r, { source, threshold });
-  console.log(`wrote ${out}/ (${meta.modelFiles.join(', ')}, metadata.json, predictions.csv)`);
+  // Returns come from the engine with the configured costs and limits; the gate judges the out-of-sample record.
+  const promotion = promoteTrainResult(r, series, { ...promoteOptionsFromConfig(config), threshold });
+  console.log(formatPromotion(promotion));
+  const meta = await saveTrainResult(out, r, { source, threshold, data, gate: promotion.gate, backtest: promotion.backtest.summary });
+  console.log(`wrote ${out}/ (${meta.modelFiles.join(', ')}, metadata.json, predictions.csv)${promotion.gate.verdict.promotable ? '' : ': registered but NOT promotable (the runner refuses it)'}`);
   if ('dispose' in r.model) r.model.dispose();
 }
 

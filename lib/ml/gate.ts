@@ -16,6 +16,7 @@
  * Statistics (`gateStatistics`) and decision (`gateVerdict`) are separate so the runner can re-decide a stored
  * model's statistics under its own config at start.
  */
+import type { StrategyConfig } from '../config/schema.js';
 import { ValidationError } from '../core/errors.js';
 import { binomialUpperTail, normalCdf } from '../metrics/distributions.js';
 import { deflatedSharpeRatio, returnMoments, trialSharpeVariance } from '../metrics/overfitting.js';
@@ -112,6 +113,12 @@ export interface GateVerdict {
 export interface GateResult {
   statistics: GateStatistics;
   verdict: GateVerdict;
+}
+
+/** A gate result as metadata.json keeps it: what it was computed on, so a reader can judge it. */
+export interface StoredGate extends GateResult {
+  /** e.g. "test block 2023-01-03..2024-12-31 (untouched)" or "walk-forward out-of-sample 2017-02-01..2024-12-31". */
+  evaluatedOn: string;
 }
 
 /** AUC with average ranks for ties, and the one-sided Mann-Whitney p-value of AUC > 0.5. */
@@ -252,12 +259,13 @@ export function gateVerdict(s: GateStatistics, settings: Partial<GateSettings> =
   });
   checks.push({
     name: 'base-rate',
-    passed: s.accuracy > s.baseRate && s.accuracyPValue <= st.accuracyLevel,
+    // The p-value is computed at the base rate: below the base rate it is above one half, never significant.
+    passed: s.accuracyPValue <= st.accuracyLevel,
     detail: `accuracy ${pct(s.accuracy)} vs base rate ${pct(s.baseRate)} (always '${s.majorityClass}'): one-sided binomial p = ${pv(s.accuracyPValue)}, level ${st.accuracyLevel}`,
   });
   checks.push({
     name: 'auc',
-    passed: s.auc > 0.5 && s.aucPValue <= st.aucLevel,
+    passed: s.aucPValue <= st.aucLevel,
     detail: `AUC ${Number.isNaN(s.auc) ? 'n/a' : s.auc.toFixed(3)} vs 0.5: one-sided Mann-Whitney p = ${pv(s.aucPValue)}, level ${st.aucLevel}`,
   });
   const b = s.backtest;
@@ -291,4 +299,15 @@ export function formatGate(g: GateResult): string {
   const lines = [`promotion gate: ${g.verdict.promotable ? 'PROMOTABLE' : 'NOT PROMOTABLE'}`];
   for (const c of g.verdict.checks) lines.push(`  [${c.passed ? 'pass' : 'FAIL'}] ${c.name}: ${c.detail}`);
   return lines.join('\n');
+}
+
+/** Gate settings as config.yaml's strategy.ml states them (gate block + min_accuracy). */
+export function gateSettingsFromConfig(ml: Pick<StrategyConfig['ml'], 'gate' | 'min_accuracy'>): GateSettings {
+  return {
+    accuracyLevel: ml.gate.level,
+    aucLevel: ml.gate.auc_level,
+    minDeflatedSharpe: ml.gate.min_deflated_sharpe,
+    minAccuracy: ml.min_accuracy,
+    minRows: ml.gate.min_rows,
+  };
 }

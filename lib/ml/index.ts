@@ -7,6 +7,7 @@ export * from './mlp.js';
 export { ensureBackend, tf } from './tf-backend.js';
 export * from './calibration.js';
 export * from './splits.js';
+export * from './cpcv.js';
 export * from './walkforward.js';
 export * from './evaluate.js';
 export * from './gate.js';

@@ -55,6 +55,15 @@ describe('promotion gate', () => {
     expect(gateVerdict(s, { accuracyLevel: 0.01 }).checks.find((c) => c.name === 'base-rate')!.passed).toBe(false);
   });
 
+  it('the binomial test runs at the majority rate (scipy: 630 of 1000 at 0.6 -> 0.02804)', () => {
+    // 600 zeros, 400 ones; right on 630 rows.
+    const { prob, y } = rows({ p1y1: 100, p1y0: 70, p0y1: 300, p0y0: 530 });
+    const s = gateStatistics({ prob, y });
+    expect(s.baseRate).toBe(0.6);
+    expect(s.accuracy).toBe(0.63);
+    expect(s.accuracyPValue).toBeCloseTo(0.028042913130112708, 12);
+  });
+
   it('overlapping labels count as n / horizon rows, which weakens the evidence', () => {
     const { prob, y } = rows({ p1y1: 30, p1y0: 20, p0y1: 20, p0y0: 30 });
     const one = gateStatistics({ prob, y, labelHorizon: 1 });
