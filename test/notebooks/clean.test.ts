@@ -24,8 +24,8 @@ interface Notebook {
 const text = (c: Cell) => (Array.isArray(c.source) ? c.source.join('') : c.source);
 
 describe('committed notebooks', () => {
-  it('are the six research notebooks', () => {
-    expect(files).toEqual(['01-data.ipynb', '02-features.ipynb', '03-training.ipynb', '04-backtest.ipynb', '05-regimes-risk.ipynb', '06-promotion.ipynb']);
+  it('are the research notebooks', () => {
+    expect(files).toEqual(['01-data.ipynb', '02-features.ipynb', '03-training.ipynb', '04-backtest.ipynb', '05-regimes-risk.ipynb', '06-promotion.ipynb', '07-sweep.ipynb']);
   });
 
   for (const f of files) {
