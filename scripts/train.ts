@@ -7,107 +7,83 @@
  */
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
+import { intArg, listArg, numberArg, parseCommand, runCommand, UsageError } from '../lib/cli.js';
 import type { BarSeries } from '../lib/core/bars.js';
-import { loadConfig, parseConfig, type Config } from '../lib/config/index.js';
-import { loadSymbols, providerFromConfig, readCsvFile, syntheticMarket } from '../lib/data/index.js';
-import { formatEvaluation, formatReliability, saveTrainResult, trainModel, trainOptionsFromConfig, type TrainOptions } from '../lib/ml/index.js';
+import type { Config } from '../lib/config/schema.js';
+import type { TrainOptions } from '../lib/ml/train.js';
 
-const HELP = `usage: npm run train -- [--csv FILE ...] [--symbols A,B] [--model rf|mlp] [--walk-forward] --out models/NAME
-  --csv FILE            train on a CSV file (repeatable); symbol = file name
-  --symbols A,B         load symbols through the config's data provider
-  --config FILE         config file (default config.yaml if present)
-  --model rf|mlp        model type (default: strategy.ml.model_type)
-  --walk-forward        evaluate by walk-forward retraining instead of an 80/20 holdout
-  --train-bars N        walk-forward training window in bars (default 504)
-  --retrain-every N     walk-forward refit interval in bars (default: strategy.ml.retrain_every or 21)
-  --window rolling|expanding
-  --trees N --depth N   forest size (default 100, 10)
-  --epochs N            MLP epochs (default 30)
-  --seed N              seed (default strategy.ml.seed)
-  --threshold X         confidence threshold (default strategy.ml.confidence_threshold)
-  --quiet               no progress bars`;
+export const SPEC = {
+  name: 'train',
+  usage: 'npm run train -- [--csv FILE ...] [--symbols A,B] [--model rf|mlp] [--walk-forward] --out models/NAME',
+  summary:
+    'Train a model on the configured features, evaluate it out of sample against the majority-class and\n' +
+    'buy-and-hold baselines, and write the registry folder. No --csv/--symbols: the offline synthetic market.',
+  options: {
+    out: { type: 'string', arg: 'DIR', help: 'registry folder to write (required), e.g. models/my-rf' },
+    csv: { type: 'string', multiple: true, arg: 'FILE', help: 'train on a CSV file; symbol = file name' },
+    symbols: { type: 'string', arg: 'A,B', help: "load these symbols through the config's data provider" },
+    config: { type: 'string', arg: 'FILE', help: 'config file for strategy.ml and data settings', defaultText: 'config.yaml if present, else the built-in defaults' },
+    model: { type: 'string', choices: ['rf', 'mlp'], help: 'model type', defaultText: 'strategy.ml.model_type' },
+    'walk-forward': { type: 'boolean', help: 'evaluate by walk-forward retraining instead of an 80/20 holdout' },
+    'train-bars': { type: 'string', arg: 'N', default: '504', help: 'walk-forward training window in bars' },
+    'retrain-every': { type: 'string', arg: 'N', help: 'walk-forward refit interval in bars', defaultText: 'strategy.ml.retrain_every, or 21 if that is 0' },
+    window: { type: 'string', choices: ['rolling', 'expanding'], default: 'rolling', help: 'walk-forward training window' },
+    trees: { type: 'string', arg: 'N', default: '100', help: 'forest size' },
+    depth: { type: 'string', arg: 'N', default: '10', help: 'tree depth' },
+    epochs: { type: 'string', arg: 'N', default: '30', help: 'MLP epochs' },
+    seed: { type: 'string', arg: 'N', help: 'seed', defaultText: 'strategy.ml.seed' },
+    threshold: { type: 'string', arg: 'X', help: 'confidence threshold in [0.5, 1]', defaultText: 'strategy.ml.confidence_threshold' },
+    quiet: { type: 'boolean', help: 'no progress bars' },
+  },
+} as const;
 
-interface Args {
-  csv: string[];
-  symbols: string[];
-  flags: Map<string, string>;
-  bools: Set<string>;
-}
-
-function parseArgs(argv: string[]): Args {
-  const a: Args = { csv: [], symbols: [], flags: new Map(), bools: new Set() };
-  const boolean = new Set(['walk-forward', 'quiet', 'help']);
-  for (let i = 0; i < argv.length; i++) {
-    const t = argv[i];
-    if (!t.startsWith('--')) throw new Error(`unexpected argument "${t}"\n${HELP}`);
-    const key = t.slice(2);
-    if (boolean.has(key)) {
-      a.bools.add(key);
-      continue;
-    }
-    const v = argv[++i];
-    if (v === undefined) throw new Error(`--${key} needs a value\n${HELP}`);
-    if (key === 'csv') a.csv.push(v);
-    else if (key === 'symbols') a.symbols.push(...v.split(',').map((s) => s.trim()).filter(Boolean));
-    else a.flags.set(key, v);
-  }
-  return a;
-}
-
-function num(a: Args, key: string, fallback: number): number {
-  const v = a.flags.get(key);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`--${key}: "${v}" is not a number`);
-  return n;
-}
-
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  if (args.bools.has('help')) {
-    console.log(HELP);
-    return;
-  }
-  const known = new Set(['config', 'model', 'out', 'train-bars', 'retrain-every', 'window', 'trees', 'depth', 'epochs', 'seed', 'threshold']);
-  for (const k of args.flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${HELP}`);
-  const configPath = args.flags.get('config') ?? (existsSync('config.yaml') ? 'config.yaml' : null);
+async function main(): Promise<number> {
+  const parsed = parseCommand(SPEC, process.argv.slice(2));
+  if (!parsed) return 0;
+  const a = parsed.values;
+  if (!a.out) throw new UsageError('--out models/NAME is required');
+  if (a.csv.length && a.symbols) throw new UsageError('give --csv or --symbols, not both');
+  const { loadConfig, parseConfig } = await import('../lib/config/load.js');
+  const configPath = a.config ?? (existsSync('config.yaml') ? 'config.yaml' : null);
   const config: Config = configPath ? loadConfig(configPath) : parseConfig({});
   const ml = config.strategy.ml;
-  const out = args.flags.get('out');
-  if (!out) throw new Error(`--out models/NAME is required\n${HELP}`);
-  const model = (args.flags.get('model') ?? ml.model_type) as 'rf' | 'mlp';
-  if (model !== 'rf' && model !== 'mlp') throw new Error(`--model: "${model}" is not rf or mlp`);
+  const model = (a.model ?? ml.model_type) as 'rf' | 'mlp';
+  const seed = a.seed === undefined ? ml.seed : numberArg('seed', a.seed, 'a whole number', Number.isInteger);
+  const threshold = a.threshold === undefined ? ml.confidence_threshold : numberArg('threshold', a.threshold, 'a number in [0.5, 1]', (x) => x >= 0.5 && x <= 1);
+  const rf = { nEstimators: intArg('trees', a.trees), maxDepth: intArg('depth', a.depth) };
+  const epochs = intArg('epochs', a.epochs);
+  const walk = a['walk-forward']
+    ? { trainBars: intArg('train-bars', a['train-bars'], 2), retrainEvery: a['retrain-every'] === undefined ? ml.retrain_every || 21 : intArg('retrain-every', a['retrain-every']), window: a.window as 'rolling' | 'expanding' }
+    : undefined;
+  const { formatEvaluation, formatReliability, saveTrainResult, trainModel, trainOptionsFromConfig } = await import('../lib/ml/index.js');
 
   let series: BarSeries[];
   let source: string;
-  if (args.csv.length) {
-    series = args.csv.map((f) => readCsvFile(f, { adjust: config.data.adjust }));
-    source = `csv: ${args.csv.map((f) => basename(f)).join(', ')}`;
-  } else if (args.symbols.length) {
+  if (a.csv.length) {
+    const { readCsvFile } = await import('../lib/data/csv.js');
+    series = a.csv.map((f) => readCsvFile(f, { adjust: config.data.adjust }));
+    source = `csv: ${a.csv.map((f) => basename(f)).join(', ')}`;
+  } else if (a.symbols) {
+    const symbols = listArg(a.symbols);
+    const { loadSymbols } = await import('../lib/data/load.js');
+    const { providerFromConfig } = await import('../lib/data/from-config.js');
     const provider = providerFromConfig(config.data);
-    series = await loadSymbols(provider, args.symbols, { start: config.data.start, end: config.data.end, interval: config.data.interval });
-    source = `${provider.name}: ${args.symbols.join(', ')}`;
+    series = await loadSymbols(provider, symbols, { start: config.data.start, end: config.data.end, interval: config.data.interval });
+    source = `${provider.name}: ${symbols.join(', ')}`;
   } else {
+    const { syntheticMarket } = await import('../lib/data/synthetic.js');
     series = syntheticMarket({ seed: config.data.synthetic.seed, oversoldBounce: config.data.synthetic.oversold_bounce });
     source = `synthetic (seed ${config.data.synthetic.seed}): ${series.map((s) => s.symbol).join(', ')}`;
   }
-  const seed = num(args, 'seed', ml.seed);
-  const threshold = num(args, 'threshold', ml.confidence_threshold);
   const opts: TrainOptions = {
     ...trainOptionsFromConfig(ml),
     model,
     seed,
     threshold,
-    rf: { nEstimators: num(args, 'trees', 100), maxDepth: num(args, 'depth', 10) },
-    mlp: { epochs: num(args, 'epochs', 30) },
-    silent: args.bools.has('quiet'),
-    walkForward: args.bools.has('walk-forward')
-      ? {
-          trainBars: num(args, 'train-bars', 504),
-          retrainEvery: num(args, 'retrain-every', ml.retrain_every || 21),
-          window: (args.flags.get('window') ?? 'rolling') as 'rolling' | 'expanding',
-        }
-      : undefined,
+    rf,
+    mlp: { epochs },
+    silent: a.quiet,
+    walkForward: walk,
   };
   console.log(`training ${model} on ${source} (${series.reduce((k, s) => k + s.length, 0)} bars)`);
   const t0 = performance.now();
@@ -120,12 +96,10 @@ async function main(): Promise<void> {
   console.log('reliability (out-of-sample):');
   console.log(formatReliability(r.evaluation.reliability));
   if (r.importances) console.log(`top features: ${r.importances.slice(0, 5).map((x) => `${x.feature} ${x.importance.toFixed(3)}`).join(', ')}`);
-  const meta = await saveTrainResult(out, r, { source, threshold });
-  console.log(`wrote ${out}/ (${meta.modelFiles.join(', ')}, metadata.json, predictions.csv)`);
+  const meta = await saveTrainResult(a.out, r, { source, threshold });
+  console.log(`wrote ${a.out}/ (${meta.modelFiles.join(', ')}, metadata.json, predictions.csv)`);
   if ('dispose' in r.model) r.model.dispose();
+  return 0;
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : String(e));
-  process.exit(1);
-});
+runCommand('train', main);

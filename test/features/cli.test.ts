@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_FEATURES } from '../../lib/features/index.js';
+import { DEFAULT_FEATURES, FEATURE_NAMES } from '../../lib/features/index.js';
 
 const ROOT = process.cwd();
 const TSX = resolve(ROOT, 'node_modules/.bin/tsx');
@@ -84,10 +84,20 @@ describe('npm run features', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/bad\.csv:13 \[close\]/);
     const u = run('--csv', good, '--features', 'rsi_14,next_return');
-    expect(u.code).toBe(1);
-    expect(u.err).toMatch(/"next_return" is a label/);
+    expect(u.code).toBe(2);
+    expect(u.err).toMatch(/features: --features\[1\]: "next_return" is a label/);
     const m = run('--out', 'x.csv');
     expect(m.code).toBe(2);
     expect(m.err).toMatch(/--csv FILE is required/);
+  });
+
+  it('--list prints every registered feature with its warm-up and whether it is in the default set', () => {
+    const r = run('--list');
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n');
+    expect(lines[0]).toMatch(/^name +warm-up +default +description$/);
+    expect(lines).toHaveLength(FEATURE_NAMES.length + 1);
+    expect(lines.find((l) => l.startsWith('rsi_14 '))).toMatch(/^rsi_14 +14 +yes +Wilder's RSI/);
+    expect(lines.find((l) => l.startsWith('adx_14 '))).toMatch(/^adx_14 +27 {2,}trend strength/);
   });
 });
