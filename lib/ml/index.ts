@@ -4,7 +4,7 @@ export * from './binning.js';
 export * from './model.js';
 export * from './forest.js';
 export * from './mlp.js';
-export { ensureBackend, tf } from './tf-backend.js';
+export { ensureBackend, tfjs } from './tf-backend.js';
 export * from './calibration.js';
 export * from './splits.js';
 export * from './walkforward.js';
