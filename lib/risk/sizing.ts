@@ -2,6 +2,7 @@
  * Position sizing: how many shares a "go long/short" signal means. Sizing proposes; the risk gate may still
  * shrink the result.
  */
+import type { SizingConfig } from '../config/schema.js';
 import { ValidationError } from '../core/errors.js';
 
 export type SizingSpec =
@@ -60,13 +61,6 @@ export function realizedVolatility(closes: ArrayLike<number>, index: number, loo
 }
 
 /** The `portfolio.sizing` section of config.yaml. */
-export interface SizingConfig {
-  readonly method: 'fixed_fraction' | 'fixed_quantity' | 'volatility_target';
-  readonly fraction: number;
-  readonly quantity: number;
-  readonly target_volatility: number;
-}
-
 export function sizingFromConfig(c: SizingConfig): SizingSpec {
   switch (c.method) {
     case 'fixed_fraction':
