@@ -216,7 +216,7 @@ const SYNTH_START = '2015-01-02';
 const SYNTH_END = '2025-01-01';
 
 /** The bars (CSV files cut to --start/--end, or the synthetic market) and what validation reported. */
-async function loadSeries(o: Opts, s: Settings): Promise<{ series: BarSeries[]; issues: DataIssue[]; source: string }> {
+async function loadSeries(o: Opts, s: Settings, timezone: string): Promise<{ series: BarSeries[]; issues: DataIssue[]; source: string }> {
   const { isoDate, sliceByTime } = await import('../lib/core/bars.js');
   if (o.csv.length === 0) {
     const { syntheticMarket } = await import('../lib/data/synthetic.js');
@@ -225,7 +225,7 @@ async function loadSeries(o: Opts, s: Settings): Promise<{ series: BarSeries[]; 
     return { series: syntheticMarket({ symbols: s.symbols ?? ['SYNA'], start, end, seed: s.seed }), issues: [], source: `synthetic market (seed ${s.seed}, ${start}..${end})` };
   }
   const { loadCsvFile } = await import('../lib/data/csv.js');
-  const loads = o.csv.map((f) => loadCsvFile(resolve(f), { adjust: s.adjust }));
+  const loads = o.csv.map((f) => loadCsvFile(resolve(f), { adjust: s.adjust, timezone }));
   const from = s.start ? Date.parse(`${s.start}T00:00:00Z`) : -Infinity;
   const to = s.end ? Date.parse(`${s.end}T00:00:00Z`) + 86_400_000 : Infinity;
   const series = loads.map((l, i) => {
@@ -266,7 +266,7 @@ export async function run(argv: readonly string[], log: (s: string) => void = co
   const { config, name: configName } = await loadCliConfig(o.config);
   const exec = await executionSettings(o, parsed.given, config, configName);
   const { strategy, symbols: modelSymbols } = await makeStrategy(o, s, config);
-  const { series, issues, source } = await loadSeries(o, { ...s, symbols: s.symbols ?? (o.csv.length ? null : modelSymbols) });
+  const { series, issues, source } = await loadSeries(o, { ...s, symbols: s.symbols ?? (o.csv.length ? null : modelSymbols) }, config.data.timezone);
 
   const { isoDate } = await import('../lib/core/bars.js');
   const { runBacktest } = await import('../lib/engine/index.js');

@@ -17,6 +17,7 @@ export const SPEC = {
     csv: { type: 'string', arg: 'FILE', help: 'bars to read (Yahoo, Alpha Vantage or any date/open/high/low/close/volume header)' },
     out: { type: 'string', arg: 'FILE', help: 'write the table here', defaultText: 'stdout' },
     'no-adjust': { type: 'boolean', help: "keep the file's prices as they are (default: adjust for splits and dividends)" },
+    timezone: { type: 'string', arg: 'ZONE', default: 'America/New_York', help: 'exchange zone of intraday timestamps written without one' },
     features: { type: 'string', arg: 'LIST', help: 'comma-separated feature names (see --list)', defaultText: 'the default set' },
     list: { type: 'boolean', help: 'list every feature: name, warm-up bars, in the default set, description' },
   },
@@ -26,11 +27,11 @@ function cell(x: number): string {
   return Number.isFinite(x) ? String(+x.toPrecision(12)) : '';
 }
 
-export async function featuresCsv(path: string, adjust: boolean, features?: readonly string[]): Promise<string> {
+export async function featuresCsv(path: string, adjust: boolean, features?: readonly string[], timezone?: string): Promise<string> {
   const { isoTime } = await import('../lib/core/bars.js');
   const { readCsvFile } = await import('../lib/data/csv.js');
   const { featureTable } = await import('../lib/features/index.js');
-  const series = readCsvFile(path, { adjust });
+  const series = readCsvFile(path, { adjust, timezone });
   const table = featureTable(series, features);
   const lines: string[] = [['date', ...table.columns].join(',')];
   const cols = table.values;
@@ -70,7 +71,9 @@ export async function run(argv: readonly string[]): Promise<number> {
       throw new UsageError((e as Error).message);
     }
   }
-  const text = await featuresCsv(a.csv, !a['no-adjust'], features);
+  const { isTimeZone } = await import('../lib/config/schema.js');
+  if (!isTimeZone(a.timezone)) throw new UsageError(`--timezone: "${a.timezone}" is not an IANA time zone such as America/New_York`);
+  const text = await featuresCsv(a.csv, !a['no-adjust'], features, a.timezone);
   if (a.out) {
     try {
       writeFileSync(a.out, text);

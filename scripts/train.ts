@@ -61,7 +61,7 @@ async function main(): Promise<number> {
   let source: string;
   if (a.csv.length) {
     const { readCsvFile } = await import('../lib/data/csv.js');
-    series = a.csv.map((f) => readCsvFile(f, { adjust: config.data.adjust }));
+    series = a.csv.map((f) => readCsvFile(f, { adjust: config.data.adjust, timezone: config.data.timezone }));
     source = `csv: ${a.csv.map((f) => basename(f)).join(', ')}`;
   } else if (a.symbols) {
     const symbols = listArg(a.symbols);

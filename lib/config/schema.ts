@@ -13,7 +13,7 @@ const posInt = (msg = 'must be a whole number >= 1') => z.number().int({ message
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD' });
 const interval = z.enum(INTERVALS as [Interval, ...Interval[]]);
 
-function isTimeZone(tz: string): boolean {
+export function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;
