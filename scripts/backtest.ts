@@ -110,6 +110,20 @@ function settingsFrom(o: Opts): Settings {
   return s;
 }
 
+/** Options that would do nothing in this combination are refused rather than silently ignored. */
+function refuseIneffective(o: Opts, given: ReadonlySet<string>): void {
+  const no = (flag: string, why: string) => {
+    if (given.has(flag)) throw new UsageError(`--${flag} has no effect ${why}`);
+  };
+  if (o.csv.length) no('seed', 'with --csv (it seeds the synthetic market)');
+  else no('no-adjust', 'without --csv (the synthetic market has no splits or dividends)');
+  if (o.strategy !== 'sma-crossover') {
+    no('fast', `with --strategy ${o.strategy}`);
+    no('slow', `with --strategy ${o.strategy}`);
+  }
+  if (o['no-report']) no('html', 'with --no-report');
+}
+
 const pct = (x: number | null | undefined, digits = 1) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : `${(x * 100).toFixed(digits)}%`);
 
 function describeCommission(c: CommissionSpec): string {
@@ -262,6 +276,7 @@ export async function run(argv: readonly string[], log: (s: string) => void = co
   const parsed = parseCommand(SPEC, argv, (t) => log(t.trimEnd()));
   if (!parsed) return 0;
   const o = parsed.values;
+  refuseIneffective(o, parsed.given);
   const s = settingsFrom(o);
   const { config, name: configName } = await loadCliConfig(o.config);
   const exec = await executionSettings(o, parsed.given, config, configName);

@@ -43,6 +43,8 @@ async function main(): Promise<number> {
   const a = parsed.values;
   if (!a.out) throw new UsageError('--out models/NAME is required');
   if (a.csv.length && a.symbols) throw new UsageError('give --csv or --symbols, not both');
+  // Options that would do nothing in this combination are refused rather than silently ignored.
+  for (const k of ['train-bars', 'retrain-every', 'window'] as const) if (parsed.given.has(k) && !a['walk-forward']) throw new UsageError(`--${k} needs --walk-forward`);
   const { loadConfig, parseConfig } = await import('../lib/config/load.js');
   const configPath = a.config ?? (existsSync('config.yaml') ? 'config.yaml' : null);
   const config: Config = configPath ? loadConfig(configPath) : parseConfig({});
@@ -50,6 +52,7 @@ async function main(): Promise<number> {
   const model = (a.model ?? ml.model_type) as 'rf' | 'mlp';
   const seed = a.seed === undefined ? ml.seed : numberArg('seed', a.seed, 'a whole number', Number.isInteger);
   const threshold = a.threshold === undefined ? ml.confidence_threshold : numberArg('threshold', a.threshold, 'a number in [0.5, 1]', (x) => x >= 0.5 && x <= 1);
+  for (const [k, kind] of [['trees', 'rf'], ['depth', 'rf'], ['epochs', 'mlp']] as const) if (parsed.given.has(k) && model !== kind) throw new UsageError(`--${k} is for --model ${kind} (training ${model})`);
   const rf = { nEstimators: intArg('trees', a.trees), maxDepth: intArg('depth', a.depth) };
   const epochs = intArg('epochs', a.epochs);
   const walk = a['walk-forward']

@@ -71,6 +71,8 @@ describe('every command', () => {
       ['runner/main.ts', ['--replay-speed', 'fast'], /runner: --replay-speed: "fast" is not a number >= 0/],
       ['scripts/train.ts', ['--out', '/tmp/x', '--model', 'svm'], /train: --model: "svm" is not one of rf, mlp/],
       ['scripts/train.ts', ['--trees', '10'], /train: --out models\/NAME is required/],
+      ['scripts/train.ts', ['--out', '/tmp/x', '--window', 'expanding'], /train: --window needs --walk-forward/],
+      ['scripts/train.ts', ['--out', '/tmp/x', '--model', 'rf', '--epochs', '5'], /train: --epochs is for --model mlp \(training rf\)/],
       ['scripts/demo.ts', ['--config'], /demo: --config needs a value/],
       ['bench/index.ts', ['nosuch'], /bench: no benchmark named nosuch\*/],
       ['scripts/notebooks.ts', ['notebooks/missing.ipynb'], /notebooks: notebooks\/missing\.ipynb: no such notebook/],

@@ -233,6 +233,9 @@ describe('scripts/backtest.ts', () => {
       [['--start', '2020-13-45'], /--start: "2020-13-45" is not a date/],
       [['--csv', csvPath(), '--start', '2030-01-01'], /leaves no bars of .*FIX\.csv \(it covers 2019-01-01\.\.2021-12-3\d\)/],
       [['--commission', 'per_share=abc'], /--commission per_share: "abc"/],
+      [['--csv', csvPath(), '--seed', '3'], /--seed has no effect with --csv/],
+      [['--no-adjust'], /--no-adjust has no effect without --csv/],
+      [['--strategy', 'buy-and-hold', '--fast', '5'], /--fast has no effect with --strategy buy-and-hold/],
     ];
     for (const [args, re] of cases) {
       const r = await runCli(args);
