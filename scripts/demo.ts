@@ -38,6 +38,8 @@ export interface VerdictRow {
   readonly totalReturn: number;
   readonly sharpe: number | null;
   readonly maxDrawdown: number;
+  /** Mean gross exposure (fraction of equity invested); null = always fully invested (buy-and-hold). */
+  readonly exposure: number | null;
   /** Costs included (the strategies) or not (the passive benchmark). */
   readonly costs: boolean;
 }
@@ -62,7 +64,9 @@ export function verdict(rows: readonly VerdictRow[]): string[] {
   const sharpe = (r: VerdictRow) => r.sharpe ?? -Infinity;
   const bySharpe = [...rows].sort((a, b) => sharpe(b) - sharpe(a));
   if (bySharpe[0].name !== best.name && bySharpe[0].sharpe !== null) {
-    lines.push(`  risk-adjusted, ${bySharpe[0].name} did best: Sharpe ${bySharpe[0].sharpe.toFixed(2)} vs ${best.sharpe === null ? 'n/a' : best.sharpe.toFixed(2)} for ${best.name} (max drawdown ${pct(bySharpe[0].maxDrawdown)} vs ${pct(best.maxDrawdown)}).`);
+    const top = bySharpe[0];
+    const invested = top.exposure !== null && top.exposure < 0.5 ? `, but it was invested ${(top.exposure * 100).toFixed(1)}% of the time on average, so its return is small` : '';
+    lines.push(`  risk-adjusted, ${top.name} did best: Sharpe ${top.sharpe!.toFixed(2)} vs ${best.sharpe === null ? 'n/a' : best.sharpe.toFixed(2)} for ${best.name} (max drawdown ${pct(top.maxDrawdown)} vs ${pct(best.maxDrawdown)})${invested}.`);
   }
   const losers = rest.filter((r) => r.costs && r.totalReturn < 0);
   for (const r of losers) lines.push(`  ${r.name} lost money after costs.`);
@@ -154,8 +158,8 @@ async function main(): Promise<number> {
   console.log(`\nbuy-and-hold: equal weight in ${series.map((s) => s.symbol).join(', ')} from the first bar (the reports' benchmark, no costs). The strategies pay the config's commission and slippage; the ML strategy trades only out of sample.`);
   console.log('');
   const rows: VerdictRow[] = [
-    ...results.map(({ key, m }) => ({ name: key, totalReturn: m.totalReturn, sharpe: m.sharpe, maxDrawdown: m.maxDrawdown, costs: true })),
-    { name: 'buy-and-hold', totalReturn: bh.totalReturn, sharpe: bh.sharpe, maxDrawdown: bh.maxDrawdown, costs: false },
+    ...results.map(({ key, m }) => ({ name: key, totalReturn: m.totalReturn, sharpe: m.sharpe, maxDrawdown: m.maxDrawdown, exposure: m.exposure, costs: true })),
+    { name: 'buy-and-hold', totalReturn: bh.totalReturn, sharpe: bh.sharpe, maxDrawdown: bh.maxDrawdown, exposure: null, costs: false },
   ];
   for (const line of verdict(rows)) console.log(line);
   console.log(`reports: ${results.map((x) => resolve(x.file)).join('\n         ')}`);
