@@ -1,15 +1,17 @@
 /**
- * Start-up cost, cold: whole processes as a user starts them (tsx, which `npm run` calls; npm's own start-up
- * is shown once beside it). Targets on a quiet machine: any `--help` under 0.5 s, a one-symbol Random
+ * Start-up cost, cold: whole processes as a user starts them (`node --import tsx FILE`, which `npm run` calls;
+ * npm's own start-up is shown once beside it). Targets on a quiet machine: any `--help` under 0.5 s, a one-symbol Random
  * Forest `train` under 1.5 s. The load average is printed: on a busy machine the figures are not comparable.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { median } from './util.js';
 
-const TSX = resolve('node_modules/.bin/tsx');
+// What package.json's scripts run: one node process with tsx's loader (the tsx CLI would add a parent process).
+const NODE_TSX = [process.execPath, '--import', 'tsx'] as const;
+const tsx = (...args: string[]): [string, string[]] => [NODE_TSX[0], [...NODE_TSX.slice(1), ...args]];
 
 // CPU seconds (user + sys) of the process tree, when GNU time is installed: on a busy machine wall time
 // mostly measures the queue, CPU time stays close to what a quiet machine shows.
@@ -53,13 +55,13 @@ export async function run(): Promise<void> {
     ['bench', 'bench/index.ts'],
   ];
   const bare = measure(process.execPath, ['-e', '0']);
-  const tsxBare = measure(TSX, ['-e', '0']);
-  console.log(`node -e 0: ${s(bare.wall)}; tsx -e 0: ${s(tsxBare.wall)} wall${tsxBare.cpu === null ? '' : `, ${s(tsxBare.cpu)} CPU`} (the floor every command pays)`);
-  for (const [name, file] of commands) console.log(`${name} --help: ${show(measure(TSX, [file, '--help']), 500)}`);
+  const tsxBare = measure(...tsx('-e', '0'));
+  console.log(`node -e 0: ${s(bare.wall)}; node --import tsx -e 0: ${s(tsxBare.wall)} wall${tsxBare.cpu === null ? '' : `, ${s(tsxBare.cpu)} CPU`} (the floor every command pays)`);
+  for (const [name, file] of commands) console.log(`${name} --help: ${show(measure(...tsx(file, '--help')), 500)}`);
   console.log(`npm run backtest -- --help: ${s(wall('npm', ['run', '--silent', 'backtest', '--', '--help']))} (npm's own start-up included, once)`);
   const out = mkdtempSync(join(tmpdir(), 'bench-train-'));
   try {
-    const m = measure(TSX, ['scripts/train.ts', '--symbols', 'SYNA', '--model', 'rf', '--out', join(out, 'rf'), '--quiet']);
+    const m = measure(...tsx('scripts/train.ts', '--symbols', 'SYNA', '--model', 'rf', '--out', join(out, 'rf'), '--quiet'));
     console.log(`train --symbols SYNA --model rf (synthetic, 100 trees, whole process): ${show(m, 1500)}`);
   } finally {
     rmSync(out, { recursive: true, force: true });

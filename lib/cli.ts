@@ -112,11 +112,11 @@ function explain(e: Error & { code?: string }): string {
   const opt = /'(-{1,2}[^' ]+)/.exec(e.message)?.[1] ?? '';
   switch (e.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown option ${opt} (see --help)`;
+      return `unknown option ${opt}`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       return /argument missing|ambiguous/.test(e.message) ? `${opt} needs a value (a value starting with "-" is written ${opt}=-5)` : `${opt} takes no value`;
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return `unexpected argument ${/'([^']*)'/.exec(e.message)?.[1] ?? ''} (options start with --; see --help)`;
+      return `unexpected argument ${/'([^']*)'/.exec(e.message)?.[1] ?? ''} (options start with --)`;
     default:
       return e.message;
   }
