@@ -158,7 +158,8 @@ function describeError(name: string, e: unknown): { text: string; code: number }
  */
 export async function commandExitCode(name: string, main: () => Promise<number | void> | number | void): Promise<number> {
   try {
-    return (await main()) ?? EXIT_OK;
+    const code = await main();
+    return typeof code === 'number' ? code : EXIT_OK;
   } catch (e) {
     const { text, code } = describeError(name, e);
     console.error(text);
