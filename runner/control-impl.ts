@@ -1,20 +1,30 @@
 /** The control facade over a running TradingLoop and its journal. */
-import { isoTime } from '../lib/core/bars.js';
+import { isoTime, type Interval } from '../lib/core/bars.js';
 import type { Clock } from '../lib/core/clock.js';
 import { dec, ZERO } from '../lib/core/money.js';
 import { isMarketOpen } from '../lib/calendar/index.js';
-import type { Control, ManualOrder, MetricsView, OrderOutcome, PortfolioView, PositionView, RunnerEvent, StatusView } from './control.js';
-import type { TradingLoop } from './loop.js';
+import { tradeRecord } from '../lib/engine/backtest.js';
+import { computeMetrics, metricsToJSON, periodsPerYearFor } from '../lib/metrics/index.js';
+import type { Control, ManualOrder, MetricsView, OrderOutcome, OrderView, PortfolioView, PositionView, RiskView, RunnerEvent, SignalView, StatusView } from './control.js';
+import type { LoopResult, TradingLoop } from './loop.js';
+import { toOrderView, toRiskView, toSignalView } from './views.js';
 
 export interface ControlInfo {
   readonly mode: 'replay' | 'live';
   readonly strategy: string;
   readonly model: string | null;
+  readonly interval: Interval;
   readonly marketHours: boolean;
   readonly startedAtMs: number;
   /** Wall clock for uptime (the loop's clock may be simulated). */
   readonly wallClock: Clock;
   isRunning(): boolean;
+}
+
+function outcome(r: LoopResult): OrderOutcome {
+  if (!r.ok) return r;
+  const orders = r.orders.map(toOrderView);
+  return { ok: true, order: orders[0], orders, reasons: r.rules };
 }
 
 export class RunnerControl implements Control {
@@ -28,6 +38,8 @@ export class RunnerControl implements Control {
     const k = store.killSwitch();
     const last = store.lastEquity();
     const now = this.info.wallClock.nowMs();
+    const pf = this.loop.portfolio;
+    const from = this.loop.tradingStartsAt;
     return {
       mode: this.info.mode,
       broker: this.loop.broker.name,
@@ -35,8 +47,9 @@ export class RunnerControl implements Control {
       model: this.info.model,
       symbols: this.loop.symbols,
       lastBarTime: this.loop.lastBarTime === null ? null : isoTime(this.loop.lastBarTime),
-      cash: last?.cash ?? store.cash().toString(),
-      equity: last?.equity ?? store.cash().toString(),
+      tradingFrom: from === null ? null : new Date(from).toISOString(),
+      cash: last?.cash ?? pf.cash.toString(),
+      equity: last?.equity ?? pf.cash.toString(),
       killSwitch: { active: k.active, kind: k.kind, reason: k.reason, since: k.since === null ? null : new Date(k.since).toISOString() },
       running: this.info.isRunning(),
       marketOpen: this.info.marketHours ? isMarketOpen(now) : null,
@@ -78,67 +91,69 @@ export class RunnerControl implements Control {
     };
   }
 
-  orders(limit = 500) {
-    return this.loop.store.orders(limit);
+  orders(limit = 500): OrderView[] {
+    return this.loop.store.orders(limit).map(toOrderView);
   }
 
-  signals(limit = 500) {
-    return this.loop.store.signals(limit);
+  signals(limit = 500): SignalView[] {
+    return this.loop.store.signals(limit).map(toSignalView);
   }
 
+  decisions(limit = 500): RiskView[] {
+    return this.loop.store.riskDecisions(limit).map(toRiskView);
+  }
+
+  /** lib/metrics over the journal's equity curve and the portfolio's closed trades: the report's numbers. */
   metrics(): MetricsView {
     const store = this.loop.store;
-    const eq = store.equityHistory().map((p) => Number(p.equity));
-    const initial = Number(store.initialCash().toString()) || (eq[0] ?? 0);
-    let peak = initial;
-    let mdd = 0;
-    const rets: number[] = [];
-    let prev = initial;
-    for (const e of eq) {
-      peak = Math.max(peak, e);
-      if (peak > 0) mdd = Math.max(mdd, (peak - e) / peak);
-      if (prev > 0) rets.push(e / prev - 1);
-      prev = e;
-    }
-    let sharpe: number | null = null;
-    if (rets.length > 2) {
-      const mean = rets.reduce((a, b) => a + b, 0) / rets.length;
-      const sd = Math.sqrt(rets.reduce((a, b) => a + (b - mean) ** 2, 0) / (rets.length - 1));
-      sharpe = sd > 0 ? (mean / sd) * Math.sqrt(252) : null;
-    }
-    const trades = this.loop.portfolio.trades;
-    const wins = trades.filter((t) => t.pnl.gt(0)).length;
+    const hist = store.equityHistory();
+    const curve = { time: Float64Array.from(hist, (p) => p.time), equity: Float64Array.from(hist, (p) => Number(p.equity)) };
+    const trades = this.loop.portfolio.trades.map(tradeRecord);
+    const m = computeMetrics({ equity: curve, trades, periodsPerYear: periodsPerYearFor(this.info.interval) });
+    const j = metricsToJSON(m);
     const orders = store.orders(1_000_000);
     return {
-      equityPoints: eq.length,
-      totalReturn: initial > 0 && eq.length > 0 ? eq[eq.length - 1] / initial - 1 : 0,
-      maxDrawdown: mdd,
-      sharpe,
+      equityPoints: m.bars,
+      totalReturn: m.totalReturn,
+      cagr: m.cagr,
+      annualVolatility: m.annualVolatility,
+      sharpe: m.sharpe,
+      sortino: m.sortino,
+      maxDrawdown: m.maxDrawdown,
+      closedTrades: m.numTrades,
+      winRate: m.winRate,
+      profitFactor: j.profitFactor ?? null,
+      totalFees: m.totalFees,
       orders: orders.length,
-      fills: store.fills().length,
+      fills: store.fillCount(),
       rejectedOrders: orders.filter((o) => o.status === 'rejected').length,
-      closedTrades: trades.length,
-      winRate: trades.length > 0 ? wins / trades.length : null,
+      startTime: m.startTime === null ? null : isoTime(m.startTime),
+      endTime: m.endTime === null ? null : isoTime(m.endTime),
     };
   }
 
   async placeOrder(o: ManualOrder): Promise<OrderOutcome> {
-    const r = await this.loop.manualOrder({
-      symbol: o.symbol,
-      side: o.side,
-      qty: dec(o.qty),
-      type: o.type,
-      timeInForce: o.timeInForce,
-      ...(o.limitPrice ? { limitPrice: dec(o.limitPrice) } : {}),
-      ...(o.stopPrice ? { stopPrice: dec(o.stopPrice) } : {}),
-      ...(o.clientOrderId ? { clientOrderId: o.clientOrderId } : {}),
-    });
-    return r;
+    const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
+    const opt = <K extends string>(k: K, v: number | undefined) => (v === undefined ? {} : ({ [k]: v } as Record<K, number>));
+    return outcome(
+      await this.loop.manualOrder({
+        symbol: o.symbol,
+        side: o.side,
+        qty: Number(o.qty),
+        type: o.type,
+        timeInForce: o.timeInForce,
+        ...opt('limitPrice', num(o.limitPrice)),
+        ...opt('stopPrice', num(o.stopPrice)),
+        ...opt('stopLoss', num(o.stopLoss)),
+        ...opt('takeProfit', num(o.takeProfit)),
+        ...(o.clientOrderId ? { clientOrderId: o.clientOrderId } : {}),
+        ...(o.allowResize ? { allowResize: true } : {}),
+      }),
+    );
   }
 
   async cancelOrder(id: string): Promise<OrderOutcome> {
-    const r = await this.loop.cancel(id);
-    return r.ok ? { ok: true, order: r.order, reasons: [] } : { ok: false, status: r.status, error: r.error, reasons: [] };
+    return outcome(await this.loop.cancel(id));
   }
 
   kill(reason: string): StatusView {

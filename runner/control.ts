@@ -1,9 +1,14 @@
 /**
  * The control facade: the one object the HTTP API (and anything else outside the loop) talks to. Every
  * route is a one-liner over it, freqtrade style. Reads come from memory or the journal; writes (manual
- * orders, cancels, kill/resume) go through the loop so they meet the same risk gate and journal.
+ * orders, cancels, kill/resume) go through the loop so they meet the same plan, risk gate and journal.
+ * Results are domain outcomes (`Refusal`); runner/api maps them to HTTP status codes in one place. Every
+ * time is ISO 8601.
  */
-import type { JournalOrder, SignalRecord } from './store.js';
+import type { Refusal } from './loop.js';
+import type { JournalStatus } from './store.js';
+
+export type { Refusal };
 
 export interface StatusView {
   readonly mode: 'replay' | 'live';
@@ -12,6 +17,8 @@ export interface StatusView {
   readonly model: string | null;
   readonly symbols: readonly string[];
   readonly lastBarTime: string | null;
+  /** Live mode's first start: bars stamped before this only warmed the strategy up (null: every bar is traded). */
+  readonly tradingFrom: string | null;
   readonly cash: string;
   readonly equity: string;
   readonly killSwitch: { readonly active: boolean; readonly kind: string | null; readonly reason: string | null; readonly since: string | null };
@@ -40,16 +47,71 @@ export interface PortfolioView {
   readonly positions: readonly PositionView[];
 }
 
+export interface OrderView {
+  readonly clientOrderId: string;
+  readonly brokerId: string | null;
+  readonly symbol: string;
+  readonly side: 'buy' | 'sell';
+  readonly qty: string;
+  readonly type: string;
+  readonly limitPrice: string | null;
+  readonly stopPrice: string | null;
+  readonly timeInForce: string;
+  readonly bracket: { readonly takeProfit: string | null; readonly stopLoss: string | null } | null;
+  readonly status: JournalStatus;
+  readonly filledQty: string;
+  readonly avgFillPrice: string | null;
+  readonly barTime: string | null;
+  /** Parent order (bracket legs) or the order this one replaced. */
+  readonly parentId: string | null;
+  /** strategy, manual or bracket. */
+  readonly source: string;
+  readonly tag: string | null;
+  readonly rejectReason: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface SignalView {
+  readonly time: string;
+  readonly strategy: string;
+  readonly symbol: string;
+  readonly value: number;
+  readonly detail: Readonly<Record<string, unknown>> | null;
+}
+
+export interface RiskView {
+  readonly seq: number;
+  readonly time: string;
+  readonly source: string;
+  readonly symbol: string;
+  readonly intent: string;
+  readonly reason: string;
+  readonly requestedQty: number;
+  readonly approvedQty: number;
+  readonly outcome: 'approved' | 'resized' | 'refused' | 'blocked';
+  readonly rules: ReadonlyArray<{ readonly rule: string; readonly message: string; readonly originalQty: number; readonly approvedQty: number }>;
+  readonly clientOrderIds: readonly string[];
+}
+
+/** lib/metrics' numbers (same conventions as the reports: maxDrawdown is negative) plus journal counts. */
 export interface MetricsView {
   readonly equityPoints: number;
   readonly totalReturn: number;
-  readonly maxDrawdown: number;
+  readonly cagr: number | null;
+  readonly annualVolatility: number | null;
   readonly sharpe: number | null;
+  readonly sortino: number | null;
+  readonly maxDrawdown: number;
+  readonly closedTrades: number;
+  readonly winRate: number | null;
+  readonly profitFactor: number | string | null;
+  readonly totalFees: number | null;
   readonly orders: number;
   readonly fills: number;
   readonly rejectedOrders: number;
-  readonly closedTrades: number;
-  readonly winRate: number | null;
+  readonly startTime: string | null;
+  readonly endTime: string | null;
 }
 
 export interface ManualOrder {
@@ -59,32 +121,39 @@ export interface ManualOrder {
   readonly type: 'market' | 'limit' | 'stop' | 'stop_limit';
   readonly limitPrice?: string;
   readonly stopPrice?: string;
+  readonly stopLoss?: string;
+  readonly takeProfit?: string;
   readonly timeInForce: 'day' | 'gtc';
   readonly clientOrderId?: string;
+  /** Accept a smaller quantity when the risk gate shrinks it (default: refuse, naming the largest allowed). */
+  readonly allowResize?: boolean;
 }
 
 export type OrderOutcome =
-  | { readonly ok: true; readonly order: JournalOrder; readonly reasons: readonly string[] }
-  | { readonly ok: false; readonly status: 403 | 404 | 409 | 422 | 503; readonly error: string; readonly reasons: readonly string[] };
+  | { readonly ok: true; readonly order: OrderView; readonly orders: readonly OrderView[]; readonly reasons: readonly string[] }
+  | { readonly ok: false; readonly refusal: Refusal };
 
 export type RunnerEvent =
   | { readonly type: 'fill'; readonly data: unknown }
   | { readonly type: 'signal'; readonly data: unknown }
   | { readonly type: 'order'; readonly data: unknown }
+  | { readonly type: 'risk'; readonly data: unknown }
   | { readonly type: 'status'; readonly data: unknown };
 
 export interface Control {
   status(): StatusView;
   portfolio(): PortfolioView;
   positions(): readonly PositionView[];
-  orders(limit?: number): readonly JournalOrder[];
-  signals(limit?: number): readonly SignalRecord[];
+  orders(limit?: number): readonly OrderView[];
+  signals(limit?: number): readonly SignalView[];
+  /** Every risk decision the gate made (strategy and manual), newest last. */
+  decisions(limit?: number): readonly RiskView[];
   metrics(): MetricsView;
   placeOrder(o: ManualOrder): Promise<OrderOutcome>;
   /** Cancel by broker order id or client order id. */
   cancelOrder(id: string): Promise<OrderOutcome>;
   kill(reason: string): StatusView;
   resume(): StatusView;
-  /** Subscribe to fills, signals, orders and status changes; returns the unsubscribe function. */
+  /** Subscribe to fills, signals, orders, risk decisions and status changes; returns the unsubscribe function. */
   subscribe(listener: (e: RunnerEvent) => void): () => void;
 }

@@ -1,6 +1,6 @@
 /**
  * The runner's composition root: `npm run runner -- --config config.yaml [--exit-when-done]
- * [--replay-speed N] [--state-dir DIR] [--no-api]`.
+ * [--replay-speed N] [--state-dir DIR] [--no-api] [--fresh]`.
  *
  * Replay mode (the committed default) trades the configured data (offline synthetic by default) through the
  * paper broker at replay_speed bars per second; live mode polls the data provider on the schedule. State
@@ -22,11 +22,21 @@ export const SPEC = {
     'replay-speed': { type: 'string', arg: 'N', help: 'replay pace in bars per second, 0 = flat out', defaultText: 'runner.replay_speed' },
     'exit-when-done': { type: 'boolean', help: 'exit after the replay (or one live tick) instead of serving on' },
     'no-api': { type: 'boolean', help: 'do not start the HTTP API' },
+    fresh: {
+      type: 'boolean',
+      help:
+        "archive the state dir's journal and paper-broker state (to DIR/archive-<time>/) and start over; with Alpaca the new journal " +
+        "adopts the account's positions and cancels the traded symbols' open orders. Needed when the journal is missing, empty or " +
+        'corrupt but the broker holds orders or positions (the runner refuses to start otherwise)',
+    },
   },
   footer:
-    'environment: TSTRADER_API_TOKEN (API bearer token), PORT (overrides api.port), ALPACA_API_KEY_ID,\n' +
+    'One runner per state dir: a second one is refused, naming the holder (pid, host, start time).\n' +
+    'The state dir is private (0700, files 0600).\n\n' +
+    'environment: TSTRADER_API_TOKEN (API bearer token; else the one in DIR/api-token, generated once and reused;\n' +
+    'at least 32 characters to listen on a non-loopback api.host), PORT (overrides api.port), ALPACA_API_KEY_ID,\n' +
     'ALPACA_API_SECRET_KEY, ALPACA_PAPER (=false for live trading with broker.live: true), TSTRADER_DEBUG=1 (stack traces).\n' +
-    'exit codes: 0 stopped cleanly, 1 failed (bad config, state, broker), 2 wrong command line.',
+    'exit codes: 0 stopped cleanly, 1 failed (bad config, state, broker, lock), 2 wrong command line.',
 } as const;
 
 async function main(): Promise<number> {
@@ -39,7 +49,9 @@ async function main(): Promise<number> {
     replaySpeed: o['replay-speed'] === undefined ? null : numberArg('replay-speed', o['replay-speed'], 'a number >= 0', (n) => n >= 0),
     stateDir: o['state-dir'] ?? null,
     api: !o['no-api'],
+    fresh: o.fresh,
   };
+  process.umask(0o077); // everything this process creates (journal, logs, token) is private to its owner
   const { loadSettings } = await import('../lib/config/load.js');
   const { SystemClock } = await import('../lib/core/clock.js');
   const { liveTick } = await import('./live.js');
@@ -59,7 +71,7 @@ async function main(): Promise<number> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  const runner = await createRunner({ config, secrets, logger, ...(args.stateDir ? { stateDir: args.stateDir } : {}), onPoint: crashPoint() });
+  const runner = await createRunner({ config, secrets, logger, ...(args.stateDir ? { stateDir: args.stateDir } : {}), ...(args.fresh ? { fresh: true } : {}), onPoint: crashPoint() });
   logger.info(
     { mode: config.runner.mode, broker: runner.loop.broker.name, strategy: runner.loop.engine.strategy.name, symbols: config.data.symbols, data: config.data.provider, resumeAfter: runner.loop.lastBarTime === null ? null : new Date(runner.loop.lastBarTime).toISOString() },
     'runner started',

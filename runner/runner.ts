@@ -4,11 +4,12 @@
  * directly.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { BarSeries } from '../lib/core/bars.js';
+import { sliceByTime, type BarSeries } from '../lib/core/bars.js';
 import { SimClock, SystemClock, type Clock } from '../lib/core/clock.js';
-import { dec } from '../lib/core/money.js';
+import { dec, ZERO, type Decimal } from '../lib/core/money.js';
+import type { Fill } from '../lib/core/orders.js';
 import { ValidationError } from '../lib/core/errors.js';
 import type { Config, Secrets } from '../lib/config/index.js';
 import type { Broker } from '../lib/broker/broker.js';
@@ -25,6 +26,8 @@ import { TradingLoop, type LoopLogger } from './loop.js';
 import { Store } from './store.js';
 import { chooseStrategy } from './strategy-factory.js';
 import { serveApi, type RunningServer } from './api/server.js';
+import { completeBefore } from './live.js';
+import { archiveState, inspectJournal, JOURNAL, journalRefusal, lockStateDir, PAPER_LOG, paperStateExists, secureFiles, secureStateDir, TOKEN_FILE } from './state.js';
 
 export interface RunnerOptions {
   readonly config: Config;
@@ -37,6 +40,10 @@ export interface RunnerOptions {
   /** Bars to replay/trade (default: loaded from the configured data provider). */
   readonly series?: readonly BarSeries[];
   readonly onPoint?: (point: string, time: number) => void;
+  /** --fresh: archive the old journal and paper-broker state and start over, adopting the broker's positions. */
+  readonly fresh?: boolean;
+  /** The loop's clock in live mode (default: the system clock); tests set the time. */
+  readonly clock?: Clock;
 }
 
 export interface Runner {
@@ -88,6 +95,7 @@ async function brokerFromConfig(o: RunnerOptions, clock: Clock, stateDir: string
     secret: s.alpacaSecretKey,
     live,
     ...(o.alpacaBaseUrl ? { baseUrl: o.alpacaBaseUrl } : {}),
+    retryAfterCapMs: c.broker.retry_after_cap_seconds * 1000,
     onRetry: (what, attempt, delayMs, reason) => o.logger.warn({ what, attempt, delayMs, reason }, 'alpaca retry'),
   });
   // Market data timestamps are wall time even in replay, so the data source gets the system clock.
@@ -101,38 +109,118 @@ export function dataProvider(config: Config, marketData: DataProvider | null): D
   return marketData;
 }
 
+/** What the broker holds in the runner's symbols (positions, open orders), in words; null when nothing. */
+async function brokerHoldings(broker: Broker, symbols: readonly string[]): Promise<string | null> {
+  const pos = (await broker.positions()).filter((p) => symbols.includes(p.symbol) && !p.qty.isZero());
+  const open = (await broker.openOrders()).filter((x) => symbols.includes(x.symbol));
+  if (pos.length === 0 && open.length === 0) return null;
+  return `the ${broker.name} account holds ${[...pos.map((p) => `${p.symbol} ${p.qty.toString()}`), ...(open.length > 0 ? [`${open.length} open order(s)`] : [])].join(', ')}`;
+}
+
+/**
+ * --fresh against a broker that holds positions: the new journal opens with them (one opening fill per
+ * position at its average price, cash so that cash after those fills is the account's cash), and the
+ * runner's symbols' open orders are canceled, so the journal and the broker agree from the first step.
+ */
+async function adoptBrokerState(broker: Broker, store: Store, symbols: readonly string[], nowMs: number, log: LoopLogger): Promise<Decimal | null> {
+  const pos = (await broker.positions()).filter((p) => symbols.includes(p.symbol) && !p.qty.isZero());
+  for (const x of await broker.openOrders()) {
+    if (!symbols.includes(x.symbol) || x.parentId) continue;
+    await broker.cancel(x.id);
+    log.warn({ order: x.clientOrderId, symbol: x.symbol }, '--fresh: canceled an open order the new journal does not know');
+  }
+  if (pos.length === 0) return null;
+  const acct = await broker.account();
+  let initial: Decimal = acct.cash;
+  const fills: Fill[] = pos.map((p) => {
+    initial = initial.plus(p.qty.times(p.avgPrice));
+    return { id: `opening:${p.symbol}:${nowMs}`, orderId: 'opening', clientOrderId: `opening:${p.symbol}`, symbol: p.symbol, side: p.qty.gt(ZERO) ? 'buy' : 'sell', qty: p.qty.abs(), price: p.avgPrice, fee: ZERO, time: nowMs };
+  });
+  store.tx(() => {
+    store.initCash(initial);
+    for (const f of fills) store.applyFill(f);
+  });
+  log.warn({ positions: pos.map((p) => `${p.symbol} ${p.qty.toString()} @ ${p.avgPrice.toString()}`), cash: acct.cash.toString() }, '--fresh: the new journal adopts the broker positions');
+  return initial;
+}
+
 export async function createRunner(o: RunnerOptions): Promise<Runner> {
   const c = o.config;
   const stateDir = resolve(o.stateDir ?? c.runner.state_dir);
-  mkdirSync(stateDir, { recursive: true });
+  secureStateDir(stateDir);
+  const release = lockStateDir(stateDir, (h) => o.logger.warn({ holder: h }, `taking over the lock of a runner that is gone (pid ${h.pid}, started ${h.startedAt})`));
+  const closers: Array<() => void> = [release];
+  try {
+    return await build(o, stateDir, closers);
+  } catch (e) {
+    for (const f of closers.reverse()) f();
+    throw e;
+  }
+}
+
+async function build(o: RunnerOptions, stateDir: string, closers: Array<() => void>): Promise<Runner> {
+  const c = o.config;
+  const wall = new SystemClock();
+  if (o.fresh) {
+    const to = archiveState(stateDir, wall.nowMs());
+    o.logger.warn({ archive: to }, to ? '--fresh: the old state was moved away; starting a new journal' : '--fresh: no old state to archive');
+  }
+  const journalFile = join(stateDir, JOURNAL);
+  const journal = inspectJournal(stateDir);
+  const paperOrders = paperStateExists(stateDir);
   const replay = c.runner.mode === 'replay';
-  const clock: Clock = replay ? new SimClock(0) : new SystemClock();
+  const clock: Clock = replay ? new SimClock(0) : (o.clock ?? new SystemClock());
   const { broker, paper, marketData } = await brokerFromConfig(o, clock, stateDir);
+  if (paper) closers.push(() => paper.close());
+  let adopt = false;
+  if (journal.state !== 'ok') {
+    const held = paper ? (paperOrders ? `${join(stateDir, PAPER_LOG)} holds the paper broker's orders` : null) : await brokerHoldings(broker, c.data.symbols);
+    if (journal.state === 'corrupt' || held !== null) {
+      if (!o.fresh || journal.state === 'corrupt') throw new Error(journalRefusal(stateDir, journal, held ?? 'a damaged journal is never resumed or overwritten'));
+    }
+    adopt = held !== null && !paper;
+  }
   const provider = dataProvider(c, marketData);
-  const series = o.series ?? (await loadSymbols(provider, c.data.symbols, { interval: c.data.interval, start: c.data.start, end: c.data.end }));
+  const loaded = o.series ?? (await loadSymbols(provider, c.data.symbols, { interval: c.data.interval, start: c.data.start, end: c.data.end }));
+  // Live: a bar still forming (today's daily bar during the session) is not history; the live tick adds it once complete.
+  const complete = replay ? Infinity : completeBefore(clock.nowMs(), c.data.interval);
+  const series = replay ? loaded : loaded.map((s) => sliceByTime(s, -Infinity, complete));
   const { strategy, model, note } = await chooseStrategy(c, series, o.logger);
-  const store = new Store(join(stateDir, 'journal.db'));
+  const store = new Store(journalFile);
+  closers.push(() => store.close());
+  secureFiles(stateDir);
   // A journal belongs to one setup: resuming it with other symbols, strategy or broker would mix two books.
   const identity = JSON.stringify({ symbols: c.data.symbols, interval: c.data.interval, strategy: strategy.name, broker: broker.name, initialCash: c.portfolio.initial_cash });
   const stored = store.getMeta('identity');
   if (stored === null) store.setMeta('identity', identity);
   else if (stored !== identity) {
-    store.close();
-    paper?.close();
-    throw new Error(`${join(stateDir, 'journal.db')} holds the journal of another setup (${stored}); this config is ${identity}. Use another runner.state_dir (or --state-dir), or move the old one away.`);
+    throw new Error(`${journalFile} holds the journal of another setup (${stored}); this config is ${identity}. Use another runner.state_dir (--state-dir), or start with --fresh to archive it.`);
   }
+  if (adopt) await adoptBrokerState(broker, store, c.data.symbols, wall.nowMs(), o.logger);
+  store.initCash(dec(c.portfolio.initial_cash));
+  if (!store.initialCash().eq(dec(c.portfolio.initial_cash))) {
+    o.logger.warn({ journal: store.initialCash().toString(), config: c.portfolio.initial_cash }, 'initial cash in the journal differs from the config; the journal wins');
+  }
+  // Live mode's first start: history before now only warms the strategy up; only bars closing later trade.
+  const firstLiveStart = !replay && store.lastProcessedTime() === null && store.getMeta('trading_from') === null;
+  if (firstLiveStart) store.setMeta('trading_from', String(completeBefore(clock.nowMs(), c.data.interval)));
   const symbols = c.data.symbols;
-  const portfolio = new Portfolio(c.portfolio.initial_cash, symbols);
+  const portfolio = new Portfolio(store.initialCash(), symbols);
   const { limits, sizing } = executionFromConfig(c);
   const engine = new Engine({ strategy, gate: new RiskGate(limits), sizing, portfolio });
-  const loop = new TradingLoop({ store, broker, ...(paper ? { paper } : {}), engine, clock, symbols, initialCash: dec(c.portfolio.initial_cash), logger: o.logger, ...(o.onPoint ? { onPoint: o.onPoint } : {}) });
+  const loop = new TradingLoop({
+    store, broker, ...(paper ? { paper } : {}), engine, clock, symbols, initialCash: store.initialCash(), logger: o.logger,
+    killAllowsExits: c.runner.kill_switch_allows_exits, ...(o.onPoint ? { onPoint: o.onPoint } : {}),
+  });
   await loop.recover(series);
+  const warmed = await loop.warmUp();
+  if (warmed > 0) o.logger.info({ bars: warmed, tradingFrom: new Date(loop.tradingStartsAt!).toISOString() }, 'live start: warmed the strategy up on history without trading; only bars closing after the start are traded');
   let running = false;
-  const wall = new SystemClock();
   const control = new RunnerControl(loop, {
     mode: c.runner.mode,
     strategy: strategy.name,
     model,
+    interval: c.data.interval,
     marketHours: c.runner.market_hours_only && c.runner.mode === 'live',
     startedAtMs: wall.nowMs(),
     wallClock: wall,
@@ -147,15 +235,8 @@ export async function createRunner(o: RunnerOptions): Promise<Runner> {
     provider,
     strategyNote: note,
     async serve() {
-      let token = o.secrets.apiToken;
-      const fromEnv = token !== null;
-      if (token === null) {
-        token = randomBytes(24).toString('hex');
-        const file = join(stateDir, 'api-token');
-        writeFileSync(file, `${token}\n`, { mode: 0o600 });
-        o.logger.warn({ tokenFile: file }, 'TSTRADER_API_TOKEN is not set: generated a token for this run (loopback only); it is in the token file');
-      }
-      const srv = await serveApi(control, { host: c.api.host, port: c.api.port, token, tokenFromEnv: fromEnv });
+      const token = apiToken(o.secrets.apiToken, stateDir, o.logger);
+      const srv = await serveApi(control, { host: c.api.host, port: c.api.port, token });
       o.logger.info({ url: srv.url }, 'API listening');
       return srv;
     },
@@ -179,8 +260,28 @@ export async function createRunner(o: RunnerOptions): Promise<Runner> {
       return n;
     },
     close() {
-      store.close();
-      paper?.close();
+      for (const f of closers.reverse()) f();
+      closers.length = 0;
     },
   };
+}
+
+/**
+ * The API token: TSTRADER_API_TOKEN, else the one in state/api-token (kept across restarts, so scripts and
+ * dashboards keep working), else a new random one written there (0600).
+ */
+export function apiToken(fromEnv: string | null, stateDir: string, log: LoopLogger): string {
+  if (fromEnv) return fromEnv;
+  const file = join(stateDir, TOKEN_FILE);
+  if (existsSync(file)) {
+    const t = readFileSync(file, 'utf8').trim();
+    if (t.length > 0) {
+      log.info({ tokenFile: file }, 'TSTRADER_API_TOKEN is not set: using the token in the token file');
+      return t;
+    }
+  }
+  const t = randomBytes(24).toString('hex');
+  writeFileSync(file, `${t}\n`, { mode: 0o600 });
+  log.warn({ tokenFile: file }, 'TSTRADER_API_TOKEN is not set: generated a token; it is in the token file and is reused on restart');
+  return t;
 }

@@ -1,16 +1,16 @@
 /**
- * The runner's journal: one SQLite file (WAL, synchronous=FULL) holding orders, fills, positions, cash,
- * equity history, signals, the kill switch and the last processed bar. Every state change the loop makes
- * for one step is one transaction, so a SIGKILL leaves either all of it or none of it.
+ * The runner's journal, its one ledger: one SQLite file (WAL, synchronous=FULL) holding orders (bracket legs
+ * and replacements included), fills, every risk decision, equity history, signals, the kill switch and the
+ * last processed bar. Cash and positions are not stored: the portfolio is rebuilt from the fills. Every
+ * state change the loop makes for one step is one transaction, so a SIGKILL leaves all of it or none.
  *
- * Fills are applied exactly once: the fill row (keyed by the broker's fill id) and its effect on cash and
- * positions are written together, and a fill already present is ignored.
+ * Fills are recorded exactly once, keyed by the broker's fill id.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Decimal, ZERO, dec } from '../lib/core/money.js';
-import type { Fill, Order, OrderRequest, OrderStatus, PositionSnapshot, Side } from '../lib/core/orders.js';
+import { Decimal, dec } from '../lib/core/money.js';
+import type { Fill, Order, OrderRequest, OrderStatus, Side } from '../lib/core/orders.js';
 
 export interface JournalOrder {
   readonly clientOrderId: string;
@@ -24,10 +24,12 @@ export interface JournalOrder {
   readonly timeInForce: string;
   readonly bracket: { readonly takeProfit: string | null; readonly stopLoss: string | null } | null;
   /** 'pending_submit' until the broker has acknowledged it, then the broker's status. */
-  readonly status: OrderStatus | 'pending_submit';
+  readonly status: JournalStatus;
   readonly filledQty: string;
   readonly avgFillPrice: string | null;
   readonly barTime: number | null;
+  /** Client order id of the parent order (bracket legs) or of the order this one replaced. */
+  readonly parentId: string | null;
   readonly source: string;
   readonly tag: string | null;
   readonly rejectReason: string | null;
@@ -45,6 +47,26 @@ export interface JournalFill {
   readonly price: string;
   readonly fee: string;
   readonly time: number;
+}
+
+/** The broker's order states plus the journal's own pending_submit (journaled, not yet acknowledged). */
+export type JournalStatus = OrderStatus | 'pending_submit';
+export const OPEN_JOURNAL_STATUSES: readonly JournalStatus[] = ['new', 'accepted', 'partially_filled', 'pending_submit', 'unknown'];
+
+/** A risk decision as journaled: one per intent (strategy or manual) that asked for a change. */
+export interface RiskDecisionRecord {
+  readonly seq: number;
+  readonly time: number;
+  readonly source: string;
+  readonly symbol: string;
+  readonly intent: string;
+  readonly reason: string;
+  readonly requestedQty: number;
+  readonly approvedQty: number;
+  /** approved, resized, refused (by the gate, or by the caller who did not allow a resize), blocked (kill switch). */
+  readonly outcome: 'approved' | 'resized' | 'refused' | 'blocked';
+  readonly rules: ReadonlyArray<{ readonly rule: string; readonly message: string; readonly originalQty: number; readonly approvedQty: number }>;
+  readonly clientOrderIds: readonly string[];
 }
 
 export interface SignalRecord {
@@ -93,7 +115,14 @@ CREATE TABLE IF NOT EXISTS fills (
   id TEXT PRIMARY KEY, seq INTEGER NOT NULL, order_id TEXT NOT NULL, client_order_id TEXT NOT NULL,
   symbol TEXT NOT NULL, side TEXT NOT NULL, qty TEXT NOT NULL, price TEXT NOT NULL, fee TEXT NOT NULL, time INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS positions (symbol TEXT PRIMARY KEY, qty TEXT NOT NULL, avg_price TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS fills_seq ON fills(seq);
+CREATE INDEX IF NOT EXISTS fills_time ON fills(time);
+CREATE INDEX IF NOT EXISTS orders_seq ON orders(seq);
+CREATE INDEX IF NOT EXISTS orders_broker_id ON orders(broker_id);
+CREATE TABLE IF NOT EXISTS risk_decisions (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, source TEXT NOT NULL, symbol TEXT NOT NULL, intent TEXT NOT NULL,
+  reason TEXT NOT NULL, requested_qty REAL NOT NULL, approved_qty REAL NOT NULL, outcome TEXT NOT NULL, rules TEXT NOT NULL, client_order_ids TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS equity (time INTEGER PRIMARY KEY, cash TEXT NOT NULL, equity TEXT NOT NULL, gate_equity REAL);
 CREATE TABLE IF NOT EXISTS signals (
   time INTEGER NOT NULL, strategy TEXT NOT NULL, symbol TEXT NOT NULL, value REAL NOT NULL, detail TEXT,
@@ -115,13 +144,14 @@ interface OrderRow {
   tif: string;
   take_profit: string | null;
   stop_loss: string | null;
-  status: JournalOrder['status'];
+  status: JournalStatus;
   filled_qty: string;
   avg_fill_price: string | null;
   bar_time: number | null;
   source: string;
   tag: string | null;
   reject_reason: string | null;
+  parent_id: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -142,6 +172,7 @@ function toOrder(r: OrderRow): JournalOrder {
     filledQty: r.filled_qty,
     avgFillPrice: r.avg_fill_price,
     barTime: r.bar_time,
+    parentId: r.parent_id ?? null,
     source: r.source,
     tag: r.tag,
     rejectReason: r.reject_reason,
@@ -155,11 +186,29 @@ export class Store {
 
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
+    try {
+      this.db = new Database(path);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+      this.db.pragma('busy_timeout = 5000');
+      this.db.exec(SCHEMA);
+      const cols = (this.db.prepare('PRAGMA table_info(orders)').all() as Array<{ name: string }>).map((c) => c.name);
+      if (!cols.includes('parent_id')) this.db.exec('ALTER TABLE orders ADD COLUMN parent_id TEXT');
+    } catch (e) {
+      // SQLite says "file is not a database" without saying which file.
+      throw new Error(`journal ${path}: ${(e as Error).message}`);
+    }
+  }
+
+  private readonly stmts = new Map<string, Database.Statement>();
+  /** Prepared once per SQL text: compiling a statement costs more than running it. */
+  private q(sql: string): Database.Statement {
+    let st = this.stmts.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.stmts.set(sql, st);
+    }
+    return st;
   }
 
   close(): void {
@@ -174,24 +223,18 @@ export class Store {
 
   // ---- meta ----
   getMeta(key: string): string | null {
-    const r = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    const r = this.q('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
     return r ? r.value : null;
   }
   setMeta(key: string, value: string): void {
-    this.db.prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.q('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
   /** Set the starting cash once; later calls leave it alone (a restart must not reset the account). */
   initCash(initial: Decimal): void {
     this.tx(() => {
-      if (this.getMeta('cash') === null) {
-        this.setMeta('cash', initial.toString());
-        this.setMeta('initial_cash', initial.toString());
-      }
+      if (this.getMeta('initial_cash') === null) this.setMeta('initial_cash', initial.toString());
     });
-  }
-  cash(): Decimal {
-    return dec(this.getMeta('cash') ?? '0');
   }
   initialCash(): Decimal {
     return dec(this.getMeta('initial_cash') ?? '0');
@@ -208,14 +251,14 @@ export class Store {
 
   // ---- orders ----
   private seq(table: 'orders' | 'fills'): number {
-    const r = this.db.prepare(`SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM ${table}`).get() as { n: number };
+    const r = this.q(`SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM ${table}`).get() as { n: number };
     return r.n;
   }
 
   /** Record an order the loop is about to send. Returns false when that client order id is already journaled. */
   insertPendingOrder(req: OrderRequest, barTime: number | null, source: string, nowMs: number): boolean {
-    const res = this.db
-      .prepare(
+    const res = this
+      .q(
         `INSERT OR IGNORE INTO orders (client_order_id, seq, broker_id, symbol, side, qty, type, limit_price, stop_price, tif, take_profit, stop_loss,
           status, filled_qty, avg_fill_price, bar_time, source, tag, reject_reason, created_at, updated_at)
          VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending_submit', '0', NULL, ?, ?, ?, NULL, ?, ?)`,
@@ -243,152 +286,182 @@ export class Store {
 
   /** Update an order from the broker's view of it. */
   updateFromBroker(o: Order, nowMs: number): void {
-    this.db
-      .prepare(
+    this
+      .q(
         `UPDATE orders SET broker_id = ?, status = ?, filled_qty = ?, avg_fill_price = ?, reject_reason = COALESCE(?, reject_reason), updated_at = ?
          WHERE client_order_id = ?`,
       )
       .run(o.id, o.status, o.filledQty.toString(), o.avgFillPrice?.toString() ?? null, o.rejectReason ?? null, nowMs, o.clientOrderId);
   }
 
+  /**
+   * Journal an order the loop did not place itself but must follow: a bracket leg the broker created, or the
+   * replacement of a replaced order. Known client order ids are only updated.
+   */
+  recordBrokerOrder(o: Order, source: string, parentId: string | null, barTime: number | null, nowMs: number): boolean {
+    if (this.order(o.clientOrderId)) {
+      this.updateFromBroker(o, nowMs);
+      return false;
+    }
+    this
+      .q(
+        `INSERT INTO orders (client_order_id, seq, broker_id, symbol, side, qty, type, limit_price, stop_price, tif, take_profit, stop_loss,
+          status, filled_qty, avg_fill_price, bar_time, source, tag, reject_reason, parent_id, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)`,
+      )
+      .run(o.clientOrderId, this.seq('orders'), o.id, o.symbol, o.side, o.qty.toString(), o.type, o.limitPrice?.toString() ?? null, o.stopPrice?.toString() ?? null,
+        o.timeInForce, o.status, o.filledQty.toString(), o.avgFillPrice?.toString() ?? null, barTime, source, o.tag ?? null, parentId, nowMs, nowMs);
+    return true;
+  }
+
+  /** Set a journal-side status (replaced, unknown, canceled before it was sent) with its reason. */
+  markStatus(clientOrderId: string, status: JournalStatus, reason: string | null, nowMs: number): void {
+    this
+      .q(`UPDATE orders SET status = ?, reject_reason = COALESCE(?, reject_reason), updated_at = ? WHERE client_order_id = ?`)
+      .run(status, reason, nowMs, clientOrderId);
+  }
+
   markRejected(clientOrderId: string, reason: string, nowMs: number): void {
-    this.db
-      .prepare(`UPDATE orders SET status = 'rejected', reject_reason = ?, updated_at = ? WHERE client_order_id = ?`)
+    this
+      .q(`UPDATE orders SET status = 'rejected', reject_reason = ?, updated_at = ? WHERE client_order_id = ?`)
       .run(reason, nowMs, clientOrderId);
   }
 
   order(clientOrderId: string): JournalOrder | null {
-    const r = this.db.prepare('SELECT * FROM orders WHERE client_order_id = ?').get(clientOrderId) as OrderRow | undefined;
+    const r = this.q('SELECT * FROM orders WHERE client_order_id = ?').get(clientOrderId) as OrderRow | undefined;
     return r ? toOrder(r) : null;
   }
   orderByBrokerId(id: string): JournalOrder | null {
-    const r = this.db.prepare('SELECT * FROM orders WHERE broker_id = ?').get(id) as OrderRow | undefined;
+    const r = this.q('SELECT * FROM orders WHERE broker_id = ?').get(id) as OrderRow | undefined;
     return r ? toOrder(r) : null;
   }
   orders(limit = 1000): JournalOrder[] {
-    return (this.db.prepare('SELECT * FROM orders ORDER BY seq DESC LIMIT ?').all(limit) as OrderRow[]).map(toOrder).reverse();
+    return (this.q('SELECT * FROM orders ORDER BY seq DESC LIMIT ?').all(limit) as OrderRow[]).map(toOrder).reverse();
+  }
+  orderCount(): number {
+    return (this.q('SELECT COUNT(*) AS n FROM orders').get() as { n: number }).n;
   }
   ordersWithStatus(statuses: readonly string[]): JournalOrder[] {
     const q = `SELECT * FROM orders WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY seq`;
-    return (this.db.prepare(q).all(...statuses) as OrderRow[]).map(toOrder);
+    return (this.q(q).all(...statuses) as OrderRow[]).map(toOrder);
   }
   pendingSubmits(): JournalOrder[] {
     return this.ordersWithStatus(['pending_submit']);
   }
   openOrders(): JournalOrder[] {
-    return this.ordersWithStatus(['new', 'accepted', 'partially_filled', 'pending_submit']);
+    return this.ordersWithStatus(OPEN_JOURNAL_STATUSES);
   }
 
-  // ---- fills, cash, positions ----
-  /**
-   * Apply a fill exactly once: insert it and move cash and the position in the same transaction.
-   * Returns false (and changes nothing) when the fill id is already recorded.
-   */
+  // ---- fills ----
+  /** Record a fill exactly once. Returns false (and changes nothing) when the fill id is already recorded. */
   applyFill(f: Fill): boolean {
-    return this.tx(() => {
-      const res = this.db
-        .prepare(
-          `INSERT OR IGNORE INTO fills (id, seq, order_id, client_order_id, symbol, side, qty, price, fee, time)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(f.id, this.seq('fills'), f.orderId, f.clientOrderId, f.symbol, f.side, f.qty.toString(), f.price.toString(), f.fee.toString(), f.time);
-      if (res.changes === 0) return false;
-      const signed = f.side === 'buy' ? f.qty : f.qty.neg();
-      const cash = this.cash().minus(signed.times(f.price)).minus(f.fee);
-      this.setMeta('cash', cash.toString());
-      const pos = this.position(f.symbol);
-      const oldQty = pos ? pos.qty : ZERO;
-      const newQty = oldQty.plus(signed);
-      let avg = pos ? pos.avgPrice : ZERO;
-      if (newQty.isZero()) avg = ZERO;
-      else if (oldQty.isZero() || oldQty.isNeg() !== newQty.isNeg()) avg = f.price; // opened or flipped
-      else if (newQty.abs().gt(oldQty.abs())) avg = oldQty.times(avg).plus(signed.times(f.price)).div(newQty); // added
-      if (newQty.isZero()) this.db.prepare('DELETE FROM positions WHERE symbol = ?').run(f.symbol);
-      else
-        this.db
-          .prepare('INSERT INTO positions(symbol, qty, avg_price) VALUES (?, ?, ?) ON CONFLICT(symbol) DO UPDATE SET qty = excluded.qty, avg_price = excluded.avg_price')
-          .run(f.symbol, newQty.toString(), avg.toString());
-      return true;
-    });
+    const res = this
+      .q(
+        `INSERT OR IGNORE INTO fills (id, seq, order_id, client_order_id, symbol, side, qty, price, fee, time)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(f.id, this.seq('fills'), f.orderId, f.clientOrderId, f.symbol, f.side, f.qty.toString(), f.price.toString(), f.fee.toString(), f.time);
+    return res.changes > 0;
   }
 
   hasFill(id: string): boolean {
-    return this.db.prepare('SELECT 1 FROM fills WHERE id = ?').get(id) !== undefined;
+    return this.q('SELECT 1 FROM fills WHERE id = ?').get(id) !== undefined;
   }
-  fills(limit = 100_000): JournalFill[] {
-    const rows = this.db.prepare('SELECT * FROM fills ORDER BY seq DESC LIMIT ?').all(limit) as Array<{
+  /** All fills, oldest first (the portfolio is rebuilt from every one of them), or the latest `limit`. */
+  fills(limit?: number): JournalFill[] {
+    const rows = (limit === undefined
+      ? this.q('SELECT * FROM fills ORDER BY seq').all()
+      : this.q('SELECT * FROM (SELECT * FROM fills ORDER BY seq DESC LIMIT ?) ORDER BY seq').all(limit)) as Array<{
       id: string; order_id: string; client_order_id: string; symbol: string; side: Side; qty: string; price: string; fee: string; time: number;
     }>;
-    return rows.reverse().map((r) => ({
+    return rows.map((r) => ({
       id: r.id, orderId: r.order_id, clientOrderId: r.client_order_id, symbol: r.symbol, side: r.side,
       qty: r.qty, price: r.price, fee: r.fee, time: r.time,
     }));
   }
+  fillCount(): number {
+    return (this.q('SELECT COUNT(*) AS n FROM fills').get() as { n: number }).n;
+  }
   lastFillTime(): number {
-    const r = this.db.prepare('SELECT COALESCE(MAX(time), 0) AS t FROM fills').get() as { t: number };
+    const r = this.q('SELECT COALESCE(MAX(time), 0) AS t FROM fills').get() as { t: number };
     return r.t;
   }
 
-  position(symbol: string): PositionSnapshot | null {
-    const r = this.db.prepare('SELECT qty, avg_price FROM positions WHERE symbol = ?').get(symbol) as { qty: string; avg_price: string } | undefined;
-    return r ? { symbol, qty: dec(r.qty), avgPrice: dec(r.avg_price) } : null;
+  // ---- risk decisions ----
+  recordRisk(d: Omit<RiskDecisionRecord, 'seq'>): RiskDecisionRecord {
+    const r = this
+      .q('INSERT INTO risk_decisions(time, source, symbol, intent, reason, requested_qty, approved_qty, outcome, rules, client_order_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(d.time, d.source, d.symbol, d.intent, d.reason, d.requestedQty, d.approvedQty, d.outcome, JSON.stringify(d.rules), JSON.stringify(d.clientOrderIds));
+    return { seq: Number(r.lastInsertRowid), ...d };
   }
-  positions(): PositionSnapshot[] {
-    const rows = this.db.prepare('SELECT symbol, qty, avg_price FROM positions ORDER BY symbol').all() as Array<{ symbol: string; qty: string; avg_price: string }>;
-    return rows.map((r) => ({ symbol: r.symbol, qty: dec(r.qty), avgPrice: dec(r.avg_price) }));
+  riskDecisions(limit = 500): RiskDecisionRecord[] {
+    const rows = this.q('SELECT * FROM (SELECT * FROM risk_decisions ORDER BY seq DESC LIMIT ?) ORDER BY seq').all(limit) as Array<{
+      seq: number; time: number; source: string; symbol: string; intent: string; reason: string; requested_qty: number; approved_qty: number; outcome: RiskDecisionRecord['outcome']; rules: string; client_order_ids: string;
+    }>;
+    return rows.map((r) => ({
+      seq: r.seq, time: r.time, source: r.source, symbol: r.symbol, intent: r.intent, reason: r.reason, requestedQty: r.requested_qty, approvedQty: r.approved_qty,
+      outcome: r.outcome, rules: JSON.parse(r.rules) as RiskDecisionRecord['rules'], clientOrderIds: JSON.parse(r.client_order_ids) as string[],
+    }));
   }
+
+  /** True when nothing was ever recorded: no orders, fills, equity or progress (a journal that was just created). */
+  isEmpty(): boolean {
+    const n = (t: string) => (this.q(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n;
+    return n('orders') + n('fills') + n('equity') + n('last_bar') === 0;
+  }
+
   // ---- equity, signals, progress ----
   /** `gateEquity` is the float the risk gate saw at this bar, kept so a restart rebuilds the gate bit for bit. */
   recordEquity(time: number, cash: Decimal, equity: Decimal, gateEquity: number = equity.toNumber()): void {
-    this.db
-      .prepare('INSERT INTO equity(time, cash, equity, gate_equity) VALUES (?, ?, ?, ?) ON CONFLICT(time) DO UPDATE SET cash = excluded.cash, equity = excluded.equity, gate_equity = excluded.gate_equity')
+    this
+      .q('INSERT INTO equity(time, cash, equity, gate_equity) VALUES (?, ?, ?, ?) ON CONFLICT(time) DO UPDATE SET cash = excluded.cash, equity = excluded.equity, gate_equity = excluded.gate_equity')
       .run(time, cash.toString(), equity.toString(), gateEquity);
   }
   gateEquityHistory(): Array<{ time: number; gateEquity: number }> {
-    const rows = this.db.prepare('SELECT time, gate_equity AS g, equity FROM equity ORDER BY time').all() as Array<{ time: number; g: number | null; equity: string }>;
+    const rows = this.q('SELECT time, gate_equity AS g, equity FROM equity ORDER BY time').all() as Array<{ time: number; g: number | null; equity: string }>;
     return rows.map((r) => ({ time: r.time, gateEquity: r.g ?? Number(r.equity) }));
   }
   equityHistory(limit = 100_000): EquityPoint[] {
-    return (this.db.prepare('SELECT time, cash, equity FROM equity ORDER BY time DESC LIMIT ?').all(limit) as EquityPoint[]).reverse();
+    return (this.q('SELECT time, cash, equity FROM equity ORDER BY time DESC LIMIT ?').all(limit) as EquityPoint[]).reverse();
   }
   lastEquity(): EquityPoint | null {
-    return (this.db.prepare('SELECT time, cash, equity FROM equity ORDER BY time DESC LIMIT 1').get() as EquityPoint | undefined) ?? null;
+    return (this.q('SELECT time, cash, equity FROM equity ORDER BY time DESC LIMIT 1').get() as EquityPoint | undefined) ?? null;
   }
   /** The last equity point strictly before `time` (the previous day's close for the daily-loss rule). */
   equityBefore(time: number): EquityPoint | null {
-    return (this.db.prepare('SELECT time, cash, equity FROM equity WHERE time < ? ORDER BY time DESC LIMIT 1').get(time) as EquityPoint | undefined) ?? null;
+    return (this.q('SELECT time, cash, equity FROM equity WHERE time < ? ORDER BY time DESC LIMIT 1').get(time) as EquityPoint | undefined) ?? null;
   }
 
   recordSignal(s: SignalRecord): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO signals(time, strategy, symbol, value, detail) VALUES (?, ?, ?, ?, ?)')
+    this
+      .q('INSERT OR REPLACE INTO signals(time, strategy, symbol, value, detail) VALUES (?, ?, ?, ?, ?)')
       .run(s.time, s.strategy, s.symbol, s.value, s.detail ?? null);
   }
   signals(limit = 500): SignalRecord[] {
-    const rows = this.db.prepare('SELECT time, strategy, symbol, value, detail FROM signals ORDER BY time DESC, symbol LIMIT ?').all(limit) as Array<{
+    const rows = this.q('SELECT time, strategy, symbol, value, detail FROM signals ORDER BY time DESC, symbol LIMIT ?').all(limit) as Array<{
       time: number; strategy: string; symbol: string; value: number; detail: string | null;
     }>;
     return rows.reverse().map((r) => ({ time: r.time, strategy: r.strategy, symbol: r.symbol, value: r.value, ...(r.detail ? { detail: r.detail } : {}) }));
   }
 
   setLastBar(symbol: string, time: number): void {
-    this.db.prepare('INSERT INTO last_bar(symbol, time) VALUES (?, ?) ON CONFLICT(symbol) DO UPDATE SET time = excluded.time').run(symbol, time);
+    this.q('INSERT INTO last_bar(symbol, time) VALUES (?, ?) ON CONFLICT(symbol) DO UPDATE SET time = excluded.time').run(symbol, time);
   }
   lastBars(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const r of this.db.prepare('SELECT symbol, time FROM last_bar').all() as Array<{ symbol: string; time: number }>) out[r.symbol] = r.time;
+    for (const r of this.q('SELECT symbol, time FROM last_bar').all() as Array<{ symbol: string; time: number }>) out[r.symbol] = r.time;
     return out;
   }
   /** The latest bar time processed for every symbol (the loop advances all symbols together). */
   lastProcessedTime(): number | null {
-    const r = this.db.prepare('SELECT MIN(time) AS t FROM last_bar').get() as { t: number | null };
+    const r = this.q('SELECT MIN(time) AS t FROM last_bar').get() as { t: number | null };
     return r.t;
   }
 
   markDecided(time: number): void {
-    this.db.prepare('INSERT OR IGNORE INTO decisions(time) VALUES (?)').run(time);
+    this.q('INSERT OR IGNORE INTO decisions(time) VALUES (?)').run(time);
   }
   decided(time: number): boolean {
-    return this.db.prepare('SELECT 1 FROM decisions WHERE time = ?').get(time) !== undefined;
+    return this.q('SELECT 1 FROM decisions WHERE time = ?').get(time) !== undefined;
   }
 }

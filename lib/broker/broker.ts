@@ -19,6 +19,8 @@ export interface Broker {
   openOrders(): Promise<Order[]>;
   /** The order with this client order id, if the broker has it (used to de-duplicate after a crash). */
   orderByClientId(clientOrderId: string): Promise<Order | null>;
+  /** The order with this broker order id (to follow a replaced order to its replacement). */
+  order(orderId: string): Promise<Order | null>;
   /** Fills at or after `sinceMs`, oldest first. */
   fills(sinceMs: number): Promise<Fill[]>;
 }

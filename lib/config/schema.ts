@@ -36,6 +36,8 @@ export const brokerSchema = z.strictObject({
   commission: commissionSchema.default({ per_share: 0, percent: 0, minimum: 0 }),
   slippage_bps: nonNeg().default(1),
   fill_at: z.enum(['next_open', 'close']).default('next_open'),
+  /** Longest Retry-After (seconds) the Alpaca adapter waits out; a longer one fails the call and the loop retries on its next step. */
+  retry_after_cap_seconds: positive().default(60),
 });
 
 export const labelSchema = z.strictObject({
@@ -160,6 +162,8 @@ export const runnerSchema = z.strictObject({
   /** Replay pace in bars per second (0 = as fast as possible). */
   replay_speed: nonNeg().default(20),
   state_dir: z.string().default('state'),
+  /** While the kill switch is on, orders that only reduce or close a position still go out (a person who hits the switch usually wants out). */
+  kill_switch_allows_exits: z.boolean().default(true),
 });
 
 export const apiSchema = z.strictObject({

@@ -8,7 +8,11 @@ import type { Decimal } from './money.js';
 export type Side = 'buy' | 'sell';
 export type OrderType = 'market' | 'limit' | 'stop' | 'stop_limit';
 export type TimeInForce = 'day' | 'gtc';
-export type OrderStatus = 'new' | 'accepted' | 'partially_filled' | 'filled' | 'canceled' | 'rejected' | 'expired';
+/**
+ * replaced: a live broker replaced the order (its `replacedBy` is the new one). unknown: a live broker
+ * reported a status this code does not know (`rawStatus` has it); it is kept and read again, never guessed.
+ */
+export type OrderStatus = 'new' | 'accepted' | 'partially_filled' | 'filled' | 'canceled' | 'rejected' | 'expired' | 'replaced' | 'unknown';
 
 export const OPEN_STATUSES: ReadonlySet<OrderStatus> = new Set(['new', 'accepted', 'partially_filled']);
 
@@ -46,6 +50,10 @@ export interface Order extends OrderRequest {
   readonly rejectReason?: string;
   /** For bracket children: the parent order's id. */
   readonly parentId?: string;
+  /** For a replaced order: the broker id of its replacement. */
+  readonly replacedBy?: string;
+  /** The broker's own status word when it differs from `status` (e.g. done_for_day, or an unknown one). */
+  readonly rawStatus?: string;
 }
 
 export interface Fill {

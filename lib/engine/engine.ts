@@ -1,11 +1,13 @@
 /**
- * The engine's one step: strategy -> sizing -> risk gate -> broker. The backtest driver calls step() in its
- * loop with the synchronous simulator; the live runner calls stepAsync() with any Broker. Both go through
- * plan(), so a decision made in a backtest is the decision the runner would make on the same inputs.
+ * The engine's one step: strategy -> plan (sizing -> risk gate -> order builder with brackets) -> broker.
+ * `decide()` is that step up to the orders; the backtest driver submits them to the synchronous simulator
+ * (`step()`), the runner journals them and submits them to any Broker, and a manual API order is one more
+ * intent through the same `plan()`. Client order ids are deterministic (`source:symbol:bar-time:kind:leg`),
+ * so the same decision gets the same id in a backtest, a replay and after a restart.
  */
+import { isoTime } from '../core/bars.js';
 import { dec, priceOf } from '../core/money.js';
 import type { OrderRequest } from '../core/orders.js';
-import type { Broker } from '../broker/broker.js';
 import type { SimExecution, SubmitExtras } from '../broker/sim/execution.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
 import type { RiskDecision, RiskGate, RiskReason } from '../risk/gate.js';
@@ -17,11 +19,52 @@ export interface PendingView {
   pendingSigned(symbol: string): number;
 }
 
+/** A deterministic client order id: the same decision after a restart (or in a backtest) gets the same id. */
+export function clientOrderId(source: string, symbol: string, time: number, intent: Intent, leg: number): string {
+  const kind = intent.kind === 'signal' ? intent.direction : intent.kind;
+  const raw = `${source}:${symbol}:${isoTime(time)}:${kind}:${leg}`;
+  return raw.replace(/[^A-Za-z0-9:._-]/g, '_').slice(0, 120);
+}
+
 export interface PlannedOrder {
   readonly request: OrderRequest;
   readonly extras: SubmitExtras;
   readonly intent: Intent;
   readonly risk: RiskDecision;
+  /** True for the leg that opens or grows a position; false for the leg that reduces one. */
+  readonly entry: boolean;
+}
+
+/** One risk decision per intent that asked for a change: what was asked, what the gate allowed and why. */
+export interface RiskRecord {
+  readonly time: number;
+  readonly source: string;
+  readonly symbol: string;
+  readonly intent: Intent['kind'];
+  readonly reason: string;
+  /** Signed quantity asked for. */
+  readonly requestedQty: number;
+  /** Signed quantity the gate allowed (0 when refused). */
+  readonly approvedQty: number;
+  readonly approved: boolean;
+  readonly rules: readonly RiskReason[];
+  readonly clientOrderIds: readonly string[];
+}
+
+export interface Plan {
+  readonly orders: readonly PlannedOrder[];
+  readonly decisions: readonly RiskRecord[];
+}
+
+export interface PlanOptions {
+  /** Prefix of the client order ids (default: the strategy's name; "manual" for API orders). */
+  readonly source?: string;
+  /** Client order id of the first leg (a caller-chosen id); later legs get ":2", ":3". */
+  readonly clientOrderId?: string;
+}
+
+export interface Decision extends Plan {
+  readonly intents: readonly Intent[];
 }
 
 export interface JournalEntry {
@@ -52,6 +95,8 @@ export interface MarketState {
   readonly equity: number;
 }
 
+const NO_PLAN: Decision = Object.freeze({ intents: [], orders: [], decisions: [] });
+
 export class Engine {
   readonly strategy: Strategy;
   readonly gate: RiskGate;
@@ -60,7 +105,6 @@ export class Engine {
   readonly journal: JournalEntry[] = [];
   private readonly priceDp: number;
   private readonly journalLimit: number;
-  private seq = 0;
 
   constructor(o: EngineOptions) {
     this.strategy = o.strategy;
@@ -71,12 +115,19 @@ export class Engine {
     this.journalLimit = o.journalLimit ?? 100_000;
   }
 
-  /** Synchronous step against the simulator (backtest, paper). Returns the number of orders submitted. */
-  step(ctx: StrategyContext, m: MarketState, exec: SimExecution): number {
+  /** The strategy's decision at this bar: its intents and the orders the plan makes of them. */
+  decide(ctx: StrategyContext, m: MarketState, pending: PendingView): Decision {
     const intents = this.strategy.onBar(ctx);
-    if (intents.length === 0) return 0;
+    if (intents.length === 0) return NO_PLAN;
+    return { intents, ...this.plan(ctx, intents, m, pending) };
+  }
+
+  /** The backtest's step: decide, then submit to the simulator. Returns the number of orders accepted. */
+  step(ctx: StrategyContext, m: MarketState, exec: SimExecution): number {
+    const d = this.decide(ctx, m, exec);
+    for (const r of d.decisions) if (!r.approved) this.push({ time: r.time, symbol: r.symbol, action: 'rejected_by_risk', reason: r.reason, qty: r.requestedQty, risk: r.rules });
     let n = 0;
-    for (const p of this.plan(ctx, intents, m, exec)) {
+    for (const p of d.orders) {
       const r = exec.submitQuick(p.request, ctx.time, p.extras);
       if (r.ok) n++;
       this.record(ctx.time, p, 'reason' in r ? r.reason : null);
@@ -85,30 +136,23 @@ export class Engine {
   }
 
   /**
-   * The same step against any Broker (the live runner). Sizing at the fill (all_in) is not part of the Broker
-   * contract, so such orders go out with the quantity estimated at the latest close.
+   * Intents -> sized, risk-checked order requests with brackets, and one risk record per intent. Pure: the
+   * caller journals the records and submits the orders.
    */
-  async stepAsync(ctx: StrategyContext, m: MarketState, broker: Broker, pending: PendingView): Promise<number> {
-    const intents = this.strategy.onBar(ctx);
-    if (intents.length === 0) return 0;
-    let n = 0;
-    for (const p of this.plan(ctx, intents, m, pending)) {
-      const r = await broker.submit(p.request);
-      if (r.ok) n++;
-      this.record(ctx.time, p, 'reason' in r ? r.reason : null);
-    }
-    return n;
-  }
-
-  /** Intents -> sized, risk-checked order requests. Risk rejections are journalled here. */
-  plan(ctx: StrategyContext, intents: readonly Intent[], m: MarketState, pending: PendingView): PlannedOrder[] {
+  plan(ctx: StrategyContext, intents: readonly Intent[], m: MarketState, pending: PendingView, o: PlanOptions = {}): Plan {
     const pf = this.portfolio;
+    const source = o.source ?? this.strategy.name;
     const out: PlannedOrder[] = [];
+    const decisions: RiskRecord[] = [];
+    const legsOf = new Map<string, number>();
     let allInPlanned = 0;
     for (const intent of intents) {
       const sym = intent.symbol;
       const slot = pf.slotOf(sym);
-      const price = m.marks[slot];
+      const mark = m.marks[slot];
+      // An order's value is judged at the worse of the last price and its own prices: a buy limit far below
+      // the market must not reserve (almost) nothing, nor block every other entry by its notional.
+      const price = intent.kind === 'order' ? Math.max(mark, intent.limitPrice ?? 0, intent.stopPrice ?? 0) : mark;
       const pos = pf.qtyAt(slot) + pending.pendingSigned(sym);
       let delta: number;
       let extras: SubmitExtras = {};
@@ -143,52 +187,64 @@ export class Engine {
         { symbol: sym, delta, price },
         { equity: m.equity, position: pos, grossExposure: this.grossExposure(m.marks, pending), openPositions: pf.openPositionCount() },
       );
-      if (!risk.approved) {
-        this.push({ time: ctx.time, symbol: sym, action: 'rejected_by_risk', reason: intent.reason, qty: delta, risk: risk.reasons });
-        continue;
+      let rules = risk.reasons;
+      if (intent.kind === 'order' && Math.abs(Math.abs(risk.qty) - Math.abs(delta)) > 1e-9 && rules.length === 0) {
+        // An explicit quantity that is changed at all gets a reason (fractional shares rounded down).
+        rules = [{ rule: 'whole_shares', message: 'rounded down to whole shares', originalQty: delta, approvedQty: risk.qty }];
       }
-      const entry = risk.qty - risk.reduceQty;
-      const legs: Array<[number, boolean]> = [];
-      if (risk.reduceQty !== 0) legs.push([risk.reduceQty, false]);
-      if (entry !== 0) legs.push([entry, true]);
-      for (const [q, isEntry] of legs) {
-        const base = {
-          clientOrderId: `${this.strategy.name}:${sym}:${ctx.time}:${++this.seq}`,
-          symbol: sym,
-          side: q > 0 ? ('buy' as const) : ('sell' as const),
-          qty: dec(Math.abs(q)),
-          timeInForce: 'gtc' as const,
-          tag: intent.reason,
-        };
-        let req: OrderRequest;
-        if (intent.kind === 'order') {
-          req = {
+      const ids: string[] = [];
+      if (risk.approved) {
+        const entryQty = risk.qty - risk.reduceQty;
+        const legs: Array<[number, boolean]> = [];
+        if (risk.reduceQty !== 0) legs.push([risk.reduceQty, false]);
+        if (entryQty !== 0) legs.push([entryQty, true]);
+        for (const [q, isEntry] of legs) {
+          const leg = legsOf.get(sym) ?? 0;
+          legsOf.set(sym, leg + 1);
+          const cid = o.clientOrderId !== undefined ? (out.length === 0 ? o.clientOrderId : `${o.clientOrderId}:${out.length + 1}`) : clientOrderId(source, sym, ctx.time, intent, leg);
+          ids.push(cid);
+          const req = this.buildOrder(cid, sym, q, intent, isEntry ? risk : null, mark);
+          out.push({ request: req, extras: isEntry && allIn ? extras : {}, intent, risk, entry: isEntry });
+        }
+      }
+      decisions.push({ time: ctx.time, source, symbol: sym, intent: intent.kind, reason: intent.reason, requestedQty: delta, approvedQty: risk.qty, approved: risk.approved, rules, clientOrderIds: ids });
+    }
+    return { orders: out, decisions };
+  }
+
+  /** One order leg: the intent's type and prices, and for an entry the stop-loss/take-profit bracket. */
+  private buildOrder(cid: string, sym: string, q: number, intent: Intent, entryRisk: RiskDecision | null, mark: number): OrderRequest {
+    const base = { clientOrderId: cid, symbol: sym, side: q > 0 ? ('buy' as const) : ('sell' as const), qty: dec(Math.abs(q)), timeInForce: 'gtc' as const, tag: intent.reason };
+    let req: OrderRequest =
+      intent.kind === 'order'
+        ? {
             ...base,
             type: intent.type,
             timeInForce: intent.timeInForce ?? 'gtc',
             ...(intent.limitPrice !== undefined ? { limitPrice: priceOf(intent.limitPrice, this.priceDp) } : {}),
             ...(intent.stopPrice !== undefined ? { stopPrice: priceOf(intent.stopPrice, this.priceDp) } : {}),
-          };
-        } else {
-          req = { ...base, type: 'market' };
-        }
-        if (isEntry) {
-          const sl = intent.kind === 'order' && intent.stopLoss !== undefined ? intent.stopLoss : risk.stopLoss;
-          const tp = intent.kind === 'order' && intent.takeProfit !== undefined ? intent.takeProfit : risk.takeProfit;
-          if (sl !== undefined || tp !== undefined) {
-            req = {
-              ...req,
-              bracket: {
-                ...(sl !== undefined ? { stopLoss: priceOf(sl, this.priceDp) } : {}),
-                ...(tp !== undefined ? { takeProfit: priceOf(tp, this.priceDp) } : {}),
-              },
-            };
           }
-        }
-        out.push({ request: req, extras: isEntry && allIn ? extras : {}, intent, risk });
-      }
+        : { ...base, type: 'market' };
+    if (entryRisk === null) return req;
+    let sl = entryRisk.stopLoss;
+    let tp = entryRisk.takeProfit;
+    if (intent.kind === 'order') {
+      // Default brackets around the price the entry is expected to fill at: its limit, else the last price.
+      const fillRef = intent.limitPrice ?? intent.stopPrice ?? mark;
+      const d = this.gate.brackets(fillRef, q > 0);
+      sl = intent.stopLoss ?? d.stopLoss;
+      tp = intent.takeProfit ?? d.takeProfit;
     }
-    return out;
+    if (sl !== undefined || tp !== undefined) {
+      req = {
+        ...req,
+        bracket: {
+          ...(sl !== undefined ? { stopLoss: priceOf(sl, this.priceDp) } : {}),
+          ...(tp !== undefined ? { takeProfit: priceOf(tp, this.priceDp) } : {}),
+        },
+      };
+    }
+    return req;
   }
 
   private sizeFor(

@@ -126,14 +126,15 @@ export class RiskGate {
     }
     const qty = reduce + entry;
     const decision: RiskDecision = { qty, reduceQty: reduce, approved: qty !== 0, reasons };
-    if (entry !== 0 && (L.stopLoss > 0 || L.takeProfit > 0)) {
-      const long = entry > 0;
-      return {
-        ...decision,
-        ...(L.stopLoss > 0 ? { stopLoss: p.price * (long ? 1 - L.stopLoss : 1 + L.stopLoss) } : {}),
-        ...(L.takeProfit > 0 ? { takeProfit: p.price * (long ? 1 + L.takeProfit : 1 - L.takeProfit) } : {}),
-      };
-    }
-    return decision;
+    return entry !== 0 ? { ...decision, ...this.brackets(p.price, entry > 0) } : decision;
+  }
+
+  /** The configured default stop-loss and take-profit prices around an entry at `price`. */
+  brackets(price: number, long: boolean): { stopLoss?: number; takeProfit?: number } {
+    const L = this.limits;
+    return {
+      ...(L.stopLoss > 0 ? { stopLoss: price * (long ? 1 - L.stopLoss : 1 + L.stopLoss) } : {}),
+      ...(L.takeProfit > 0 ? { takeProfit: price * (long ? 1 + L.takeProfit : 1 - L.takeProfit) } : {}),
+    };
   }
 }

@@ -1,12 +1,13 @@
 /**
  * The HTTP API: Express 5 routes as one-liners over the control facade. Every /api route needs
- * `Authorization: Bearer <token>`; bodies are validated by zod (400 names the field and the reason, nothing
- * changes); unknown routes are 404 JSON.
+ * `Authorization: Bearer <token>` (repeated failures from one address are answered 429 for a while); bodies
+ * must be JSON (else 415) and are validated by zod (400 names the field and the reason, nothing changes);
+ * domain refusals map to status codes in one place (`STATUS_OF`); unknown routes are 404 JSON.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { Control, OrderOutcome } from '../control.js';
+import type { Control, OrderOutcome, Refusal } from '../control.js';
 
 const decimalString = z
   .union([z.string(), z.number()])
@@ -22,6 +23,9 @@ export const orderBodySchema = z
     limit_price: decimalString.optional(),
     stop_price: decimalString.optional(),
     time_in_force: z.enum(['day', 'gtc']).default('day'),
+    stop_loss: decimalString.optional(),
+    take_profit: decimalString.optional(),
+    allow_resize: z.boolean().default(false),
     client_order_id: z.string().regex(/^[A-Za-z0-9:._-]{1,128}$/, { message: 'must be 1-128 characters of letters, digits, : . _ -' }).optional(),
   })
   .superRefine((b, ctx) => {
@@ -48,9 +52,21 @@ function tokenMatches(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** The one mapping from domain refusals to HTTP status codes. */
+export const STATUS_OF: Readonly<Record<Refusal['kind'], number>> = {
+  invalid: 422,
+  risk: 422,
+  broker_rejected: 422,
+  kill_switch: 403,
+  not_found: 404,
+  conflict: 409,
+  unavailable: 503,
+};
+
 function sendOutcome(res: Response, out: OrderOutcome, created = 201): void {
-  if (out.ok) res.status(created).json({ order: out.order, reasons: out.reasons });
-  else res.status(out.status).json({ error: out.error, reasons: out.reasons });
+  if (out.ok) return void res.status(created).json({ order: out.order, orders: out.orders, reasons: out.reasons });
+  const r = out.refusal;
+  res.status(STATUS_OF[r.kind]).json({ error: r.message, kind: r.kind, ...(r.kind === 'risk' ? { max_qty: r.maxQty, reasons: r.rules } : { reasons: [] }) });
 }
 
 export interface AppOptions {
@@ -58,6 +74,37 @@ export interface AppOptions {
   readonly token: string;
   /** SSE keep-alive comment interval. */
   readonly heartbeatMs?: number;
+  /** Failed authentications allowed per address per window before it is answered 429 (default 20 a minute). */
+  readonly authFailures?: { readonly max: number; readonly windowMs: number };
+  readonly nowMs?: () => number;
+}
+
+/** Failed authentications per address in a sliding window. */
+class AuthThrottle {
+  private readonly fails = new Map<string, number[]>();
+  constructor(
+    private readonly max: number,
+    private readonly windowMs: number,
+    private readonly now: () => number,
+  ) {}
+  private recent(addr: string): number[] {
+    const cut = this.now() - this.windowMs;
+    const list = (this.fails.get(addr) ?? []).filter((t) => t > cut);
+    if (list.length > 0) this.fails.set(addr, list);
+    else this.fails.delete(addr);
+    return list;
+  }
+  /** Seconds until the address may try again, or 0. */
+  blockedFor(addr: string): number {
+    const list = this.recent(addr);
+    return list.length >= this.max ? Math.max(1, Math.ceil((list[0] + this.windowMs - this.now()) / 1000)) : 0;
+  }
+  fail(addr: string): void {
+    const list = this.recent(addr);
+    list.push(this.now());
+    this.fails.set(addr, list);
+    if (this.fails.size > 10_000) this.fails.delete(this.fails.keys().next().value as string); // bounded memory
+  }
 }
 
 export function createApp(control: Control, opts: AppOptions): express.Express {
@@ -69,11 +116,28 @@ export function createApp(control: Control, opts: AppOptions): express.Express {
   app.get('/health', (_req, res) => void res.json({ ok: true, uptimeSeconds: control.status().uptimeSeconds }));
 
   const api = express.Router();
+  const throttle = new AuthThrottle(opts.authFailures?.max ?? 20, opts.authFailures?.windowMs ?? 60_000, opts.nowMs ?? Date.now);
   api.use((req: Request, res: Response, next: NextFunction) => {
+    const addr = req.socket.remoteAddress ?? 'unknown';
+    const wait = throttle.blockedFor(addr);
+    if (wait > 0) {
+      res.status(429).set('Retry-After', String(wait)).json({ error: `too many failed authentications from ${addr}; try again in ${wait} s` });
+      return;
+    }
     const h = req.headers.authorization ?? '';
     const m = /^Bearer\s+(.+)$/i.exec(h);
     if (!m || !tokenMatches(m[1].trim(), opts.token)) {
+      throttle.fail(addr);
       res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'missing or wrong bearer token (Authorization: Bearer <TSTRADER_API_TOKEN>)' });
+      return;
+    }
+    next();
+  });
+  api.use((req: Request, res: Response, next: NextFunction) => {
+    // A body that is not JSON is refused as such, before any field is looked at.
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody && !req.is('application/json')) {
+      res.status(415).json({ error: `request body must be application/json (got ${req.headers['content-type'] ?? 'no Content-Type'})` });
       return;
     }
     next();
@@ -89,6 +153,7 @@ export function createApp(control: Control, opts: AppOptions): express.Express {
   api.get('/positions', (_req, res) => void res.json(control.positions()));
   api.get('/orders', (req, res) => void res.json(control.orders(limitOf(req))));
   api.get('/signals', (req, res) => void res.json(control.signals(limitOf(req))));
+  api.get('/decisions', (req, res) => void res.json(control.decisions(limitOf(req))));
   api.get('/metrics', (_req, res) => void res.json(control.metrics()));
 
   api.post('/orders', async (req, res) => {
@@ -105,6 +170,9 @@ export function createApp(control: Control, opts: AppOptions): express.Express {
         timeInForce: b.time_in_force,
         ...(b.limit_price !== undefined ? { limitPrice: b.limit_price } : {}),
         ...(b.stop_price !== undefined ? { stopPrice: b.stop_price } : {}),
+        ...(b.stop_loss !== undefined ? { stopLoss: b.stop_loss } : {}),
+        ...(b.take_profit !== undefined ? { takeProfit: b.take_profit } : {}),
+        ...(b.allow_resize ? { allowResize: true } : {}),
         ...(b.client_order_id !== undefined ? { clientOrderId: b.client_order_id } : {}),
       }),
     );
@@ -123,6 +191,7 @@ export function createApp(control: Control, opts: AppOptions): express.Express {
 
   api.get('/events', (req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    if (req.method === 'HEAD') return void res.end(); // headers only: a stream that never ends has no HEAD body
     res.write(`event: status\ndata: ${JSON.stringify(control.status())}\n\n`);
     const off = control.subscribe((e) => res.write(`event: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`));
     const beat = setInterval(() => res.write(': keep-alive\n\n'), opts.heartbeatMs ?? 15_000);

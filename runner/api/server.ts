@@ -1,4 +1,4 @@
-/** Start the HTTP API: loopback by default; any other address only with a configured token. */
+/** Start the HTTP API: loopback by default; any other address only with a token of at least 32 characters. */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Control } from '../control.js';
@@ -11,11 +11,12 @@ export function isLoopback(host: string): boolean {
 export interface ServeOptions {
   readonly host: string;
   readonly port: number;
-  /** The token; null when none was configured (then a loopback-only random one must be supplied). */
   readonly token: string;
-  /** True when the token came from the environment (required for non-loopback hosts). */
-  readonly tokenFromEnv: boolean;
+  /** Failed authentications per address per window before 429 (default 20 a minute). */
+  readonly authFailures?: { readonly max: number; readonly windowMs: number };
 }
+
+export const MIN_EXPOSED_TOKEN_LENGTH = 32;
 
 export interface RunningServer {
   readonly server: Server;
@@ -24,10 +25,10 @@ export interface RunningServer {
 }
 
 export async function serveApi(control: Control, opts: ServeOptions): Promise<RunningServer> {
-  if (!isLoopback(opts.host) && !opts.tokenFromEnv) {
-    throw new Error(`api.host: "${opts.host}" is not a loopback address; refusing to listen there without TSTRADER_API_TOKEN set`);
+  if (!isLoopback(opts.host) && opts.token.length < MIN_EXPOSED_TOKEN_LENGTH) {
+    throw new Error(`api.host: "${opts.host}" is not a loopback address; refusing to listen there with a token of ${opts.token.length} characters (at least ${MIN_EXPOSED_TOKEN_LENGTH} needed: set TSTRADER_API_TOKEN, e.g. openssl rand -hex 24)`);
   }
-  const app = createApp(control, { token: opts.token });
+  const app = createApp(control, { token: opts.token, ...(opts.authFailures ? { authFailures: opts.authFailures } : {}) });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(opts.port, opts.host, (err?: Error) => (err ? reject(err) : resolve(s)));
     s.once('error', reject);

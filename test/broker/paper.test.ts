@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -62,5 +62,13 @@ describe('PaperBroker', () => {
     expect(await b.positions()).toEqual(before.pos);
     expect((await b.orderByClientId('a'))?.status).toBe('filled');
     b.close();
+  });
+
+  it('an unreadable event log is refused naming the file', () => {
+    const d = mkdtempSync(join(tmpdir(), 'paper-bad-'));
+    dirs.push(d);
+    const path = join(d, 'paper-broker.db');
+    writeFileSync(path, Buffer.alloc(8192, 7));
+    expect(() => new SqliteEventLog(path)).toThrow(`paper broker log ${path}: file is not a database`);
   });
 });

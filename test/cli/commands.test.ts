@@ -35,7 +35,7 @@ const COMMANDS: Array<[string, string, CommandSpec<Record<string, OptionSpec>> |
   ['demo', 'scripts/demo.ts', demo],
   ['features', 'scripts/features.ts', features],
   ['train', 'scripts/train.ts', ['--out', '--csv', '--symbols', '--config', '--model', '--walk-forward', '--train-bars', '--retrain-every', '--window', '--trees', '--depth', '--epochs', '--seed', '--threshold', '--quiet']],
-  ['runner', 'runner/main.ts', ['--config', '--state-dir', '--replay-speed', '--exit-when-done', '--no-api']],
+  ['runner', 'runner/main.ts', ['--config', '--state-dir', '--replay-speed', '--exit-when-done', '--no-api', '--fresh']],
   ['bench', 'bench/index.ts', []],
   ['notebooks', 'scripts/notebooks.ts', ['--timeout']],
 ];

@@ -170,7 +170,7 @@ describe('intents of every kind through sizing, risk and the simulator', () => {
   });
 });
 
-describe('Engine.stepAsync: the same decisions through the async Broker contract', () => {
+describe('Engine.decide: the same decisions for any Broker (the runner submits them)', () => {
   it('submits what the strategy asks, sized and risk-checked, to a SimBroker', async () => {
     const pf = new Portfolio(10_000, ['A']);
     const clock = new SimClock(0);
@@ -183,11 +183,13 @@ describe('Engine.stepAsync: the same decisions through the async Broker contract
     const s = tinySeries('A', [10, 10]);
     broker.onBar('A', { time: s.time[0], open: 10, high: 10, low: 10, close: 10, volume: 1 });
     const ctx = { time: s.time[0], series: [s], index: Int32Array.of(0), updated: Uint8Array.of(1), portfolio: pf };
-    const n = await engine.stepAsync(ctx, { marks: [10], equity: 10_000 }, broker, broker.execution);
-    expect(n).toBe(1);
+    const d = engine.decide(ctx, { marks: [10], equity: 10_000 }, broker.execution);
+    expect(d.orders.map((p) => p.request.clientOrderId)).toEqual([`once:A:${new Date(s.time[0]).toISOString().slice(0, 10)}:target_weight:0`]);
+    for (const p of d.orders) expect((await broker.submit(p.request)).ok).toBe(true);
     const [o] = await broker.openOrders();
     // wanted 50 % = 500 shares; the 10 % position cap approves 100
     expect(o.qty.toString()).toBe('100');
-    expect(engine.journal[0]).toMatchObject({ action: 'resized' });
+    expect(d.decisions[0]).toMatchObject({ requestedQty: 500, approvedQty: 100, approved: true });
+    expect(d.decisions[0].rules.map((r) => r.rule)).toEqual(['max_position_size']);
   });
 });

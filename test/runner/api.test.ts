@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lib/config/index.js';
 import { SimClock } from '../../lib/core/clock.js';
 import { serveApi, type RunningServer } from '../../runner/api/server.js';
+import { createApp } from '../../runner/api/app.js';
 import { silentLogger } from '../../runner/loop.js';
 import { createRunner, type Runner } from '../../runner/runner.js';
 
@@ -127,19 +128,45 @@ describe('HTTP API over the control facade', () => {
     expect(Number(pos.find((p) => p.symbol === 'SYNB')?.qty)).toBeGreaterThanOrEqual(10);
   });
 
-  it('the risk gate refuses a short and resizes an oversized buy', async () => {
+  it('an order the gate would shrink is refused with 422 naming the largest allowed quantity and the rule, unless allow_resize', async () => {
+    const before = (await api('GET', '/api/orders')).json.length;
     const held = Number(((await api('GET', '/api/positions')).json as Array<{ symbol: string; qty: string }>).find((p) => p.symbol === 'SYNA')?.qty ?? 0);
-    const short = await api('POST', '/api/orders', { symbol: 'SYNA', side: 'sell', qty: 1000000 });
-    expect(short.status).toBe(held > 0 ? 201 : 403); // selling what is held is an exit: always allowed
+    const short = await api('POST', '/api/orders', { symbol: 'SYNA', side: 'sell', qty: held + 1000 });
+    expect(short.status).toBe(422);
+    expect(short.json.kind).toBe('risk');
+    expect(short.json.max_qty).toBe(String(held)); // selling what is held is an exit: always allowed
     expect(short.json.reasons.join(' ')).toMatch(/short_disabled/);
-    if (held > 0) {
-      expect(Number(short.json.order.qty)).toBe(held);
-      await step();
-    }
-    const big = await api('POST', '/api/orders', { symbol: 'SYNA', side: 'buy', qty: 1000000, type: 'limit', limit_price: '1', client_order_id: 'big-1' });
-    expect(big.status).toBe(201);
+    expect(short.json.error).toMatch(new RegExp(`largest allowed quantity is ${held}`));
+    const big = await api('POST', '/api/orders', { symbol: 'SYNA', side: 'buy', qty: 1000000 });
+    expect(big.status).toBe(422);
     expect(big.json.reasons.join(' ')).toMatch(/max_position_size/);
-    expect(Number(big.json.order.qty)).toBeLessThan(1000000);
+    const max = Number(big.json.max_qty);
+    expect(max).toBeGreaterThan(0);
+    expect(max).toBeLessThan(1000000);
+    const frac = await api('POST', '/api/orders', { symbol: 'SYNA', side: 'buy', qty: '1.5' });
+    expect(frac.status).toBe(422);
+    expect(frac.json.max_qty).toBe('1');
+    expect(frac.json.reasons.join(' ')).toMatch(/whole_shares/);
+    expect((await api('GET', '/api/orders')).json.length).toBe(before); // refusals change nothing
+    // Every refusal is a journaled risk decision.
+    const d = (await api('GET', '/api/decisions')).json as Array<{ outcome: string; source: string; requestedQty: number; approvedQty: number; time: string }>;
+    expect(d.slice(-3).map((x) => [x.outcome, x.source, x.requestedQty])).toEqual([['refused', 'manual', -(held + 1000)], ['refused', 'manual', 1000000], ['refused', 'manual', 1.5]]);
+    expect(d.at(-1)!.time).toMatch(/^\d{4}-\d{2}-\d{2}/);
+    // With allow_resize the smaller order goes out, with its reason.
+    const ok = await api('POST', '/api/orders', { symbol: 'SYNA', side: 'buy', qty: 1000000, allow_resize: true, type: 'limit', limit_price: '1', client_order_id: 'big-1' });
+    expect(ok.status).toBe(201);
+    expect(ok.json.reasons.join(' ')).toMatch(/max_position_size/);
+    expect(Number(ok.json.order.qty)).toBeLessThan(1000000);
+    expect(d.length + 1).toBe((await api('GET', '/api/decisions')).json.length);
+  });
+
+  it('a limit order is sized against the last price: a buy limit at 0.01 does not reserve everything', async () => {
+    const last = Number((await api('GET', '/api/positions')).json.length >= 0 ? runner.loop.marks[1] : 0);
+    const q = Math.floor((0.5 * Number((await api('GET', '/api/status')).json.equity)) / last) + 50;
+    // At 0.01 the notional would pass any cap; at the last price it does not.
+    const r = await api('POST', '/api/orders', { symbol: 'SYNB', side: 'buy', qty: q, type: 'limit', limit_price: '0.01' });
+    expect(r.status).toBe(422);
+    expect(r.json.reasons.join(' ')).toMatch(/max_position_size|max_gross_exposure/);
   });
 
   it('DELETE /api/orders/:id cancels an open order; a second cancel is 409, an unknown id 404', async () => {
@@ -150,6 +177,23 @@ describe('HTTP API over the control facade', () => {
     expect((await api('DELETE', '/api/orders/nope')).status).toBe(404);
   });
 
+  it('wrong Content-Type is 415; HEAD /api/events completes; times are ISO 8601; signal details are objects', async () => {
+    const res = await fetch(`${srv.url}/api/orders`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'text/plain' }, body: 'symbol=SYNA' });
+    expect(res.status).toBe(415);
+    expect(((await res.json()) as { error: string }).error).toMatch(/application\/json.*text\/plain/);
+    const head = await fetch(`${srv.url}/api/events`, { method: 'HEAD', headers: { Authorization: `Bearer ${TOKEN}` }, signal: AbortSignal.timeout(3000) });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const iso = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{3})?Z)?$/;
+    const orders = (await api('GET', '/api/orders')).json as Array<Record<string, unknown>>;
+    for (const o of orders) for (const k of ['createdAt', 'updatedAt', 'barTime']) if (o[k] !== null) expect(String(o[k]), k).toMatch(iso);
+    const sig = (await api('GET', '/api/signals')).json as Array<{ time: string; detail: { kind: string; reason: string } }>;
+    expect(sig.length).toBeGreaterThan(0);
+    expect(sig[0].time).toMatch(iso);
+    expect(typeof sig[0].detail).toBe('object');
+    expect(sig[0].detail.kind).toBe('signal');
+  });
+
   it('kill blocks orders until resume; the switch is in the status', async () => {
     const k = await api('POST', '/api/kill', { reason: 'test' });
     expect(k.status).toBe(200);
@@ -157,6 +201,11 @@ describe('HTTP API over the control facade', () => {
     const blocked = await api('POST', '/api/orders', { symbol: 'SYNB', side: 'buy', qty: 1 });
     expect(blocked.status).toBe(403);
     expect(blocked.json.error).toMatch(/kill switch/);
+    // Reducing stays possible: a person who hits the switch usually wants out.
+    const held = Number(((await api('GET', '/api/positions')).json as Array<{ symbol: string; qty: string }>).find((p) => p.symbol === 'SYNB')?.qty ?? 0);
+    expect(held).toBeGreaterThan(0);
+    const out = await api('POST', '/api/orders', { symbol: 'SYNB', side: 'sell', qty: 1, client_order_id: 'exit-while-killed' });
+    expect(out.status).toBe(201);
     expect((await api('POST', '/api/kill', { reason: 5 })).status).toBe(400);
     const r = await api('POST', '/api/resume', {});
     expect(r.json.killSwitch.active).toBe(false);
@@ -178,6 +227,7 @@ describe('HTTP API over the control facade', () => {
     };
     await readUntil(/event: status/);
     await api('POST', '/api/orders', { symbol: 'SYNB', side: 'buy', qty: '1', client_order_id: 'sse-1' });
+    await readUntil(/event: risk\ndata: .*"clientOrderIds":\["sse-1"\]/); // every risk decision is streamed
     await step();
     await readUntil(/event: fill[\s\S]*sse-1/);
     expect(text).toMatch(/event: fill\ndata: .*"clientOrderId":"sse-1"/);
@@ -194,6 +244,28 @@ describe('HTTP API over the control facade', () => {
   });
 
   it('refuses a non-loopback address without a configured token', async () => {
-    await expect(serveApi(runner.control, { host: '0.0.0.0', port: 0, token: 'generated', tokenFromEnv: false })).rejects.toThrow(/not a loopback address/);
+    await expect(serveApi(runner.control, { host: '0.0.0.0', port: 0, token: 'x' })).rejects.toThrow(/not a loopback address.*1 characters \(at least 32/);
+    await expect(serveApi(runner.control, { host: '0.0.0.0', port: 0, token: 'a'.repeat(31) })).rejects.toThrow(/31 characters/);
+    const ok = await serveApi(runner.control, { host: '0.0.0.0', port: 0, token: 'a'.repeat(32) });
+    await ok.close();
+  });
+
+  it('answers repeated failed authentications from one address with 429 (even with the right token) until the window passes', async () => {
+    let now = 1_000_000;
+    const app = createApp(runner.control, { token: 'x'.repeat(32), authFailures: { max: 20, windowMs: 60_000 }, nowMs: () => now });
+    const s = app.listen(0, '127.0.0.1');
+    await new Promise((r) => s.once('listening', r));
+    const url = `http://127.0.0.1:${(s.address() as { port: number }).port}/api/status`;
+    const get = (t: string) => fetch(url, { headers: { Authorization: `Bearer ${t}` } });
+    try {
+      for (let i = 0; i < 20; i++) expect((await get(`guess-${i}`)).status).toBe(401);
+      const blocked = await get('x'.repeat(32));
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers.get('retry-after'))).toBe(60);
+      now += 60_001;
+      expect((await get('x'.repeat(32))).status).toBe(200);
+    } finally {
+      s.close();
+    }
   });
 });

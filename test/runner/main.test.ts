@@ -1,6 +1,6 @@
 /** The runner process: starts on an offline config, serves the API at once, stops cleanly on SIGTERM and resumes. */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -76,5 +76,36 @@ describe('runner process', () => {
     expect(JSON.parse(started).resumeAfter).not.toBeNull();
     b.kill('SIGINT');
     expect(await b.exit).toBe(0);
+  }, 60_000);
+
+  it('--help lists every option (--fresh included); --fresh takes effect: refused without it, archived and started over with it', () => {
+    const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'runner/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TSTRADER_API_TOKEN: '' } });
+    const help = run(['--help']);
+    expect(help.status).toBe(0);
+    for (const flag of ['--config', '--state-dir', '--replay-speed', '--exit-when-done', '--no-api', '--fresh']) expect(help.stdout).toContain(flag);
+    expect(help.stdout).toMatch(/at least 32 characters/);
+    const configPath = join(work, 'fresh.yaml');
+    const state = join(work, 'fresh-state');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        broker: { provider: 'paper' },
+        strategy: { active: ['sma-crossover'], sma_crossover: { fast: 3, slow: 8 } },
+        data: { provider: 'synthetic', symbols: ['SYNA'], start: '2021-01-01', end: '2021-05-01' },
+        runner: { mode: 'replay', replay_speed: 0 },
+        logging: { level: 'warn', dir: join(work, 'logs-fresh') },
+      }),
+    );
+    const base = ['--config', configPath, '--state-dir', state, '--exit-when-done', '--no-api'];
+    const first = run(base);
+    expect(first.status, first.stderr).toBe(0);
+    unlinkSync(join(state, 'journal.db'));
+    const refused = run(base);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain(join(state, 'journal.db'));
+    expect(refused.stderr).toMatch(/--fresh/);
+    const fresh = run([...base, '--fresh']);
+    expect(fresh.status, fresh.stderr).toBe(0);
+    expect(readdirSync(state).filter((f) => f.startsWith('archive-'))).toHaveLength(1);
   }, 60_000);
 });

@@ -43,7 +43,13 @@ describe('replay parity with the backtest', () => {
       for (const f of fills) if (!/-(sl|tp)$/.test(f.clientOrderId) && !seen.has(f.clientOrderId)) seen.set(f.clientOrderId, `${f.symbol}|${f.side}|${f.qty.toString()}`);
       return [...seen.values()];
     };
-    expect(store.orders().filter((o) => o.status === 'filled').map((o) => `${o.symbol}|${o.side}|${o.qty}`)).toEqual(parents(bt.fills));
+    expect(store.orders().filter((o) => o.status === 'filled' && o.parentId === null).map((o) => `${o.symbol}|${o.side}|${o.qty}`)).toEqual(parents(bt.fills));
+    // The same decisions carry the same deterministic client order ids in the backtest and the runner.
+    const btIds = [...new Set(bt.fills.map((f) => f.clientOrderId).filter((id) => !/-(sl|tp)$/.test(id)))];
+    expect(store.orders().filter((o) => o.status === 'filled' && o.parentId === null).map((o) => o.clientOrderId)).toEqual(btIds);
+    expect(btIds[0]).toMatch(/^sma-crossover_5_20_:SYN[ABC]:\d{4}-\d{2}-\d{2}:long:0$/);
+    // Bracket legs are journaled under their parent.
+    expect(store.orders().some((o) => o.source === 'bracket' && o.parentId !== null && /-(sl|tp)$/.test(o.clientOrderId))).toBe(true);
     // Journal orders: none duplicated.
     const cids = store.orders().map((o) => o.clientOrderId);
     expect(new Set(cids).size).toBe(cids.length);

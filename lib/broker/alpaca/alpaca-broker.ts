@@ -4,10 +4,18 @@
  * backoff; a submit whose outcome is unknown (timeout, 5xx, dropped connection) first looks the order up by
  * its client order id before sending it again, and a 422 "client_order_id must be unique" also resolves to
  * the existing order, so a retry never creates a second order.
+ *
+ * As the live service behaves: prices go out on valid ticks (whole cents at or above $1, 4 decimals below);
+ * one protective leg is `order_class: oto`, both are `bracket`; open legs hold shares, so an exit that the
+ * broker refuses for "insufficient qty" first cancels the legs (a full exit) or shrinks them (a partial
+ * one) and is sent once more; Retry-After is honoured up to a cap: a short one is waited out here, a longer
+ * one fails the call at once (retryable) and no call goes out before it has passed, so the caller's loop
+ * carries on instead of sleeping; replaced orders name their replacement, done_for_day orders stay open
+ * (they may fill on the next session), and a status this code does not know is kept as `unknown`.
  */
 import { Alpaca } from '@alpacahq/alpaca-trade-api';
 import { z } from 'zod';
-import { dec, ZERO } from '../../core/money.js';
+import { Decimal, dec, ZERO } from '../../core/money.js';
 import type { AccountSnapshot, Fill, Order, OrderRequest, OrderStatus, PositionSnapshot } from '../../core/orders.js';
 import type { Clock } from '../../core/clock.js';
 import { AlpacaDataProvider } from './alpaca-bars.js';
@@ -24,9 +32,15 @@ export interface AlpacaBrokerOptions {
   readonly retries?: number;
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
+  /** Longest Retry-After honoured (default 60 s): a longer one is cut to this. */
+  readonly retryAfterCapMs?: number;
+  /** Wall clock (tests set it). */
+  readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly onRetry?: (what: string, attempt: number, delayMs: number, reason: string) => void;
 }
+
+const OPEN: ReadonlySet<OrderStatus> = new Set(['new', 'accepted', 'partially_filled', 'unknown']);
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -57,6 +71,9 @@ interface SdkOrder {
   submittedAt?: Date;
   createdAt?: Date;
   updatedAt?: Date;
+  replacedBy?: string | null;
+  orderClass?: string;
+  legs?: SdkOrder[] | null;
 }
 
 const STATUS: Record<string, OrderStatus> = {
@@ -69,20 +86,26 @@ const STATUS: Record<string, OrderStatus> = {
   stopped: 'accepted',
   pending_cancel: 'accepted',
   pending_replace: 'accepted',
+  // Done for today, not for good: a GTC order can still fill in the next session.
+  done_for_day: 'accepted',
   partially_filled: 'partially_filled',
   filled: 'filled',
   canceled: 'canceled',
-  replaced: 'canceled',
-  done_for_day: 'expired',
+  replaced: 'replaced',
   expired: 'expired',
   rejected: 'rejected',
   suspended: 'rejected',
 };
 
-export function fromSdkOrder(o: SdkOrder): Order {
+/** The smallest price increment Alpaca accepts for US equities: $0.01 at or above $1, $0.0001 below. */
+export function toTick(price: Decimal): Decimal {
+  return price.toDecimalPlaces(price.gte(1) ? 2 : 4, Decimal.ROUND_HALF_UP);
+}
+
+export function fromSdkOrder(o: SdkOrder, parentId?: string): Order {
   if (!o.id || !o.symbol || !o.side) throw new BrokerError(`alpaca: order reply without id/symbol/side: ${JSON.stringify(o).slice(0, 200)}`, false);
-  const status = STATUS[o.status ?? ''];
-  if (!status) throw new BrokerError(`alpaca: unknown order status ${JSON.stringify(o.status)}`, false);
+  const raw = String(o.status ?? '');
+  const status: OrderStatus = STATUS[raw] ?? 'unknown';
   const t = (d: Date | undefined) => (d instanceof Date && !Number.isNaN(d.getTime()) ? d.getTime() : 0);
   const type = (o.type ?? 'market') as Order['type'];
   return {
@@ -100,7 +123,16 @@ export function fromSdkOrder(o: SdkOrder): Order {
     avgFillPrice: o.filledAvgPrice ? dec(o.filledAvgPrice) : null,
     submittedAt: t(o.submittedAt ?? o.createdAt),
     updatedAt: t(o.updatedAt),
+    ...(parentId ? { parentId } : {}),
+    ...(o.replacedBy ? { replacedBy: o.replacedBy } : {}),
+    ...(STATUS[raw] !== status || raw === 'done_for_day' ? { rawStatus: raw } : {}),
   };
+}
+
+/** An order and its legs (nested replies), legs carrying the parent's id. */
+function flatten(o: SdkOrder): Order[] {
+  const parent = fromSdkOrder(o);
+  return [parent, ...(o.legs ?? []).map((l) => fromSdkOrder(l, parent.id))];
 }
 
 interface Classified {
@@ -149,8 +181,14 @@ export class AlpacaBroker implements Broker {
   private readonly retries: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
+  private readonly retryAfterCapMs: number;
+  private readonly now: () => number;
+  /** No request before this time (epoch ms): the server asked for a pause (Retry-After). */
+  private notBefore = 0;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly cidByOrderId = new Map<string, string>();
+  /** Leg id -> parent id: a leg looked up on its own does not say whose leg it is. */
+  private readonly parentOf = new Map<string, string>();
 
   constructor(private readonly opts: AlpacaBrokerOptions) {
     if (!opts.keyId || !opts.secret) throw new BrokerError('alpaca: API key id and secret are required (ALPACA_API_KEY_ID, ALPACA_API_SECRET_KEY)', false);
@@ -158,6 +196,8 @@ export class AlpacaBroker implements Broker {
     this.retries = opts.retries ?? 4;
     this.baseDelayMs = opts.baseDelayMs ?? 250;
     this.maxDelayMs = opts.maxDelayMs ?? 8000;
+    this.retryAfterCapMs = opts.retryAfterCapMs ?? 60_000;
+    this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? defaultSleep;
     const base = opts.baseUrl;
     const fetchApi = base
@@ -178,8 +218,15 @@ export class AlpacaBroker implements Broker {
     });
   }
 
+  /** Inside a server-requested pause: fail at once (retryable) instead of calling. */
+  private checkPause(what: string): void {
+    const wait = this.notBefore - this.now();
+    if (wait > 0) throw new BrokerError(`alpaca ${what}: rate-limited: Alpaca asked for a pause; no request before ${new Date(this.notBefore).toISOString()} (${Math.ceil(wait / 1000)} s)`, true, 429);
+  }
+
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
+      this.checkPause(what);
       try {
         return await fn();
       } catch (e) {
@@ -187,11 +234,24 @@ export class AlpacaBroker implements Broker {
         if (!c.retryable || attempt >= this.retries) {
           throw new BrokerError(`alpaca ${what}: ${c.status ?? 'network'} ${await errorBody(e)}`, c.retryable, c.status ?? undefined);
         }
-        const delay = Math.min(this.maxDelayMs, c.retryAfterMs ?? this.baseDelayMs * 2 ** attempt);
+        const delay = await this.delayFor(what, c, attempt, e);
         this.opts.onRetry?.(what, attempt + 1, delay, `${c.status ?? 'network'} ${c.message}`);
         await this.sleep(delay);
       }
     }
+  }
+
+  /**
+   * Backoff, or the server's Retry-After (cut to the cap). A wait longer than maxDelayMs is not slept here:
+   * the pause is recorded and the call fails at once (retryable), so the caller's loop carries on.
+   */
+  private async delayFor(what: string, c: Classified, attempt: number, e: unknown): Promise<number> {
+    if (c.retryAfterMs === undefined) return Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** attempt);
+    const wait = Math.min(c.retryAfterMs, this.retryAfterCapMs);
+    if (wait <= this.maxDelayMs) return wait;
+    this.notBefore = this.now() + wait;
+    const capped = c.retryAfterMs > this.retryAfterCapMs ? ` (Retry-After ${c.retryAfterMs / 1000} s, capped at ${this.retryAfterCapMs / 1000} s)` : ` (Retry-After ${wait / 1000} s)`;
+    throw new BrokerError(`alpaca ${what}: ${c.status ?? 'network'} ${await errorBody(e)}${capped}; no request before ${new Date(this.notBefore).toISOString()}`, true, c.status ?? undefined);
   }
 
   async account(): Promise<AccountSnapshot> {
@@ -207,20 +267,34 @@ export class AlpacaBroker implements Broker {
     });
   }
 
+  /** Open orders, bracket legs included (with their parent's id). */
   async openOrders(): Promise<Order[]> {
-    const os = await this.call('open orders', () => this.client.trading.orders.getAllOrders({ status: 'open', limit: 500 }));
-    return os.map((o) => this.remember(fromSdkOrder(o as SdkOrder)));
+    const os = await this.call('open orders', () => this.client.trading.orders.getAllOrders({ status: 'open', limit: 500, nested: true }));
+    const out: Order[] = [];
+    for (const o of os) for (const x of flatten(o as SdkOrder)) if (OPEN.has(x.status)) out.push(this.remember(x));
+    return out;
+  }
+
+  async order(orderId: string): Promise<Order | null> {
+    try {
+      const o = await this.call('order', () => this.client.trading.orders.getOrderByOrderID({ orderId }));
+      return this.remember(fromSdkOrder(o as SdkOrder));
+    } catch (e) {
+      if (e instanceof BrokerError && e.status === 404) return null;
+      throw e;
+    }
   }
 
   private remember(o: Order): Order {
     if (o.clientOrderId) this.cidByOrderId.set(o.id, o.clientOrderId);
+    if (o.parentId) this.parentOf.set(o.id, o.parentId);
     return o;
   }
 
   async orderByClientId(clientOrderId: string): Promise<Order | null> {
     try {
       const o = await this.call('order lookup', () => this.client.trading.orders.getOrderByClientOrderId({ clientOrderId }));
-      return this.remember(fromSdkOrder(o as SdkOrder));
+      return this.remember(fromSdkOrder(o as SdkOrder, this.parentOf.get((o as SdkOrder).id ?? '')));
     } catch (e) {
       if (e instanceof BrokerError && e.status === 404) return null;
       throw e;
@@ -236,18 +310,20 @@ export class AlpacaBroker implements Broker {
       type: req.type,
       timeInForce: req.timeInForce,
       clientOrderId: req.clientOrderId,
-      ...(req.limitPrice ? { limitPrice: req.limitPrice.toString() } : {}),
-      ...(req.stopPrice ? { stopPrice: req.stopPrice.toString() } : {}),
-      ...(req.bracket
+      ...(req.limitPrice ? { limitPrice: toTick(req.limitPrice).toString() } : {}),
+      ...(req.stopPrice ? { stopPrice: toTick(req.stopPrice).toString() } : {}),
+      ...(req.bracket && (req.bracket.takeProfit || req.bracket.stopLoss)
         ? {
-            orderClass: 'bracket',
-            ...(req.bracket.takeProfit ? { takeProfit: { limitPrice: req.bracket.takeProfit.toString() } } : {}),
-            ...(req.bracket.stopLoss ? { stopLoss: { stopPrice: req.bracket.stopLoss.toString() } } : {}),
+            orderClass: req.bracket.takeProfit && req.bracket.stopLoss ? 'bracket' : 'oto',
+            ...(req.bracket.takeProfit ? { takeProfit: { limitPrice: toTick(req.bracket.takeProfit).toString() } } : {}),
+            ...(req.bracket.stopLoss ? { stopLoss: { stopPrice: toTick(req.bracket.stopLoss).toString() } } : {}),
           }
         : {}),
     };
+    let freedLegs = false;
     let uncertain = false;
     for (let attempt = 0; ; attempt++) {
+      this.checkPause(`submit ${req.clientOrderId}`);
       if (uncertain) {
         // The previous attempt may have reached Alpaca: never send again before checking.
         const existing = await this.orderByClientId(req.clientOrderId);
@@ -259,6 +335,11 @@ export class AlpacaBroker implements Broker {
       } catch (e) {
         const c = classify(e);
         const msg = await errorBody(e);
+        if (c.status === 403 && !freedLegs && /insufficient qty|held/i.test(msg) && (await this.freeHeldShares(req))) {
+          freedLegs = true;
+          attempt--;
+          continue;
+        }
         if (c.status === 403) return { ok: false, code: 'insufficient_funds', reason: msg };
         if (c.status === 422 && /client_order_id/i.test(msg)) {
           const existing = await this.orderByClientId(req.clientOrderId);
@@ -274,11 +355,32 @@ export class AlpacaBroker implements Broker {
           throw new BrokerError(`alpaca submit ${req.clientOrderId}: ${c.status ?? 'network'} ${msg}`, c.retryable, c.status ?? undefined);
         }
         uncertain = uncertain || c.ambiguous;
-        const delay = Math.min(this.maxDelayMs, c.retryAfterMs ?? this.baseDelayMs * 2 ** attempt);
+        const delay = await this.delayFor(`submit ${req.clientOrderId}`, c, attempt, e);
         this.opts.onRetry?.('submit', attempt + 1, delay, `${c.status ?? 'network'} ${msg}`);
         await this.sleep(delay);
       }
     }
+  }
+
+  /**
+   * An exit refused because open bracket legs hold the shares: cancel the legs when the exit closes the
+   * position, else shrink them to what stays held (a replace), so the rest stays protected. Returns true
+   * when something was freed (the exit is then sent once more).
+   */
+  private async freeHeldShares(req: OrderRequest): Promise<boolean> {
+    const pos = (await this.positions()).find((p) => p.symbol === req.symbol)?.qty ?? ZERO;
+    const legs = (await this.openOrders()).filter((o) => o.parentId && o.symbol === req.symbol && o.side === req.side);
+    if (legs.length === 0) return false;
+    const left = pos.abs().minus(req.qty);
+    for (const l of legs) {
+      if (left.lte(0)) await this.cancel(l.id);
+      else if (l.qty.gt(left)) {
+        const o = await this.call('replace', () => this.client.trading.orders.patchOrderByOrderId({ orderId: l.id, patchOrderRequest: { qty: left.toString() } }));
+        this.remember(fromSdkOrder(o as SdkOrder, l.parentId));
+      }
+    }
+    this.opts.onRetry?.('submit', 0, 0, `${req.clientOrderId}: open legs held the shares: ${left.lte(0) ? 'canceled' : `shrunk to ${left.toString()}`}`);
+    return true;
   }
 
   async cancel(orderId: string): Promise<void> {

@@ -57,11 +57,16 @@ export class SqliteEventLog implements PaperEventLog {
 
   constructor(path: string) {
     mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.exec('CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)');
-    this.insert = this.db.prepare('INSERT INTO events(body) VALUES (?)');
+    try {
+      this.db = new Database(path);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+      this.db.exec('CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)');
+      this.insert = this.db.prepare('INSERT INTO events(body) VALUES (?)');
+    } catch (e) {
+      // SQLite's messages ("file is not a database") do not say which file.
+      throw new Error(`paper broker log ${path}: ${(e as Error).message}`);
+    }
   }
   load(): PaperEvent[] {
     const rows = this.db.prepare('SELECT body FROM events ORDER BY seq').all() as Array<{ body: string }>;

@@ -45,6 +45,9 @@ export class SimBroker implements Broker {
   async openOrders(): Promise<Order[]> {
     return this.execution.openOrders();
   }
+  async order(orderId: string): Promise<Order | null> {
+    return this.execution.order(orderId);
+  }
   async orderByClientId(clientOrderId: string): Promise<Order | null> {
     return this.execution.orderByClientId(clientOrderId);
   }
