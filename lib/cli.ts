@@ -61,6 +61,21 @@ export interface Parsed<O extends Record<string, OptionSpec>> {
 
 const HELP_OPTION: OptionSpec = { type: 'boolean', short: 'h', help: 'show this help and exit' };
 
+const WIDTH = 110;
+
+/** Greedy word wrap to `width` columns (a word longer than that gets its own line). */
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...out, line];
+}
+
 export function helpText<O extends Record<string, OptionSpec>>(spec: CommandSpec<O>): string {
   const rows: Array<[string, string]> = [];
   for (const [name, o] of Object.entries({ ...spec.options, help: HELP_OPTION })) {
@@ -71,7 +86,11 @@ export function helpText<O extends Record<string, OptionSpec>>(spec: CommandSpec
   }
   if (spec.positionals) rows.unshift([spec.positionals.arg, spec.positionals.help]);
   const w = Math.min(34, Math.max(...rows.map(([f]) => f.length)) + 2);
-  const lines = rows.map(([f, h]) => (f.length + 2 > w ? `  ${f}\n  ${' '.repeat(w)}${h}` : `  ${f.padEnd(w)}${h}`));
+  const pad = ' '.repeat(w + 2);
+  const lines = rows.map(([f, h]) => {
+    const text = wrap(h, WIDTH - w - 2).join(`\n${pad}`);
+    return f.length + 2 > w ? `  ${f}\n${pad}${text}` : `  ${f.padEnd(w)}${text}`;
+  });
   return `usage: ${spec.usage}\n\n${spec.summary}\n\noptions:\n${lines.join('\n')}\n${spec.footer ? `\n${spec.footer}\n` : ''}`;
 }
 
