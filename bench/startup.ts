@@ -51,6 +51,7 @@ export async function run(): Promise<void> {
     ['features', 'scripts/features.ts'],
     ['train', 'scripts/train.ts'],
     ['notebooks', 'scripts/notebooks.ts'],
+    ['gate-null-check', 'scripts/gate-null-check.ts'],
     ['runner', 'runner/main.ts'],
     ['bench', 'bench/index.ts'],
   ];

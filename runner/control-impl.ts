@@ -3,11 +3,13 @@ import { isoTime, type Interval } from '../lib/core/bars.js';
 import type { Clock } from '../lib/core/clock.js';
 import { dec, ZERO } from '../lib/core/money.js';
 import { isMarketOpen } from '../lib/calendar/index.js';
+import type { Config } from '../lib/config/index.js';
 import { tradeRecord } from '../lib/engine/backtest.js';
 import { computeMetrics, metricsToJSON, periodsPerYearFor } from '../lib/metrics/index.js';
 import type { Control, ManualOrder, MetricsView, OrderOutcome, OrderView, PortfolioView, PositionView, RiskView, RunnerEvent, SignalView, StatusView } from './control.js';
 import type { LoopResult, TradingLoop } from './loop.js';
 import { toOrderView, toRiskView, toSignalView } from './views.js';
+import { configView, fillView, logsView, performanceView, riskView, type EnvironmentInfo } from './dashboard-views.js';
 
 export interface ControlInfo {
   readonly mode: 'replay' | 'live';
@@ -19,6 +21,12 @@ export interface ControlInfo {
   /** Wall clock for uptime (the loop's clock may be simulated). */
   readonly wallClock: Clock;
   isRunning(): boolean;
+  /** The effective configuration (shown masked on the dashboard). */
+  readonly config?: Config;
+  /** Which secrets and deployment variables are set (never their values). */
+  readonly environment?: EnvironmentInfo;
+  /** The JSON-lines log file the logger writes (null: console only). */
+  readonly logFile?: string | null;
 }
 
 function outcome(r: LoopResult): OrderOutcome {
@@ -130,6 +138,30 @@ export class RunnerControl implements Control {
       startTime: m.startTime === null ? null : isoTime(m.startTime),
       endTime: m.endTime === null ? null : isoTime(m.endTime),
     };
+  }
+
+  fills(limit = 500) {
+    return this.loop.store.fills(limit).map(fillView);
+  }
+
+  performance(maxPoints = 2000) {
+    return performanceView(this.loop, this.info.interval, maxPoints);
+  }
+
+  risk(limit = 200) {
+    return riskView(this.loop, this.status().killSwitch, limit);
+  }
+
+  config() {
+    return configView(this.info.config ?? null, this.info.environment ?? {});
+  }
+
+  logs(opts: { limit?: number; level?: string } = {}) {
+    return logsView(this.logFile(), opts.limit ?? 200, opts.level ?? 'trace');
+  }
+
+  logFile(): string | null {
+    return this.info.logFile ?? null;
   }
 
   async placeOrder(o: ManualOrder): Promise<OrderOutcome> {

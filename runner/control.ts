@@ -140,6 +140,78 @@ export type RunnerEvent =
   | { readonly type: 'risk'; readonly data: unknown }
   | { readonly type: 'status'; readonly data: unknown };
 
+export interface FillView {
+  readonly id: string;
+  readonly orderId: string;
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: 'buy' | 'sell';
+  readonly qty: string;
+  readonly price: string;
+  readonly fee: string;
+  /** ISO 8601. */
+  readonly time: string;
+}
+
+export interface CurvePoint {
+  readonly time: string;
+  readonly value: number;
+}
+
+export interface PerformanceView {
+  readonly equity: readonly CurvePoint[];
+  readonly benchmark: readonly CurvePoint[] | null;
+  readonly benchmarkName: string | null;
+  readonly drawdown: readonly CurvePoint[];
+  /** lib/metrics computeMetrics as JSON (metricsToJSON); null before two equity points. */
+  readonly metrics: Record<string, number | string | null> | null;
+  readonly benchmarkMetrics: Record<string, number | string | null> | null;
+  readonly periodsPerYear: number;
+}
+
+export interface RiskOverview {
+  readonly limits: {
+    readonly maxPositionFraction: number | null;
+    readonly maxDailyLoss: number;
+    readonly stopLoss: number;
+    readonly takeProfit: number;
+    readonly maxGrossExposure: number | null;
+    readonly maxOpenPositions: number | null;
+    readonly allowShort: boolean;
+    readonly wholeShares: boolean;
+  };
+  readonly today: {
+    readonly date: string | null;
+    readonly dayStartEquity: string | null;
+    readonly equity: string;
+    readonly pnl: string | null;
+    readonly pnlFraction: number | null;
+    readonly lossLimit: string | null;
+    readonly limitUsed: number | null;
+    readonly halted: boolean;
+  };
+  readonly killSwitch: StatusView['killSwitch'];
+  /** Recent refusals, resizes and kill-switch blocks (not plain approvals), newest last. */
+  readonly decisions: readonly RiskView[];
+}
+
+export interface ConfigView {
+  readonly config: Record<string, unknown>;
+  readonly environment: Record<string, string>;
+}
+
+export interface LogLine {
+  readonly time: string | null;
+  readonly level: string;
+  readonly msg: string;
+  readonly fields: Record<string, unknown>;
+}
+
+export interface LogsView {
+  readonly file: string | null;
+  readonly lines: readonly LogLine[];
+}
+
 export interface Control {
   status(): StatusView;
   portfolio(): PortfolioView;
@@ -149,6 +221,17 @@ export interface Control {
   /** Every risk decision the gate made (strategy and manual), newest last. */
   decisions(limit?: number): readonly RiskView[];
   metrics(): MetricsView;
+  fills(limit?: number): readonly FillView[];
+  /** Equity against the benchmark, drawdown and the lib/metrics numbers of the HTML report. */
+  performance(maxPoints?: number): PerformanceView;
+  /** Limits in force, today's P&L against the daily-loss limit, recent refusals and resizes. */
+  risk(limit?: number): RiskOverview;
+  /** The effective configuration with secrets masked. */
+  config(): ConfigView;
+  /** The newest log lines at or above `level`. */
+  logs(opts?: { limit?: number; level?: string }): LogsView;
+  /** The log file to download, or null when the runner logs to the console only. */
+  logFile(): string | null;
   placeOrder(o: ManualOrder): Promise<OrderOutcome>;
   /** Cancel by broker order id or client order id. */
   cancelOrder(id: string): Promise<OrderOutcome>;

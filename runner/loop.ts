@@ -100,6 +100,12 @@ class Mutex {
   }
 }
 
+/** What an ML signal adds for the dashboard's Signals tab: the model's probability and the market regime. */
+function signalExtras(it: Intent): Record<string, unknown> {
+  const x = it as Intent & { probability?: unknown; regime?: unknown };
+  return { ...(x.probability !== undefined ? { probability: x.probability } : {}), ...(x.regime !== undefined ? { regime: x.regime } : {}) };
+}
+
 export class TradingLoop {
   readonly events = new EventEmitter();
   readonly store: Store;
@@ -333,7 +339,7 @@ export class TradingLoop {
       this.store.tx(() => {
         for (const it of d.intents) {
           const value = it.kind === 'signal' ? (it.direction === 'long' ? 1 : it.direction === 'short' ? -1 : 0) : it.kind === 'target_weight' ? it.weight : it.qty;
-          this.store.recordSignal({ time: t, strategy: this.engine.strategy.name, symbol: it.symbol, value, detail: JSON.stringify({ kind: it.kind, reason: it.reason, confidence: it.confidence ?? null, blocked: killed !== null || undefined }) });
+          this.store.recordSignal({ time: t, strategy: this.engine.strategy.name, symbol: it.symbol, value, detail: JSON.stringify({ kind: it.kind, reason: it.reason, confidence: it.confidence ?? null, model_version: it.modelVersion, blocked: killed !== null || undefined, ...signalExtras(it) }) });
         }
         for (const r of d.decisions) {
           const sent = r.clientOrderIds.filter((id) => orders.some((p) => p.request.clientOrderId === id));
@@ -662,7 +668,9 @@ export function journalToRequest(o: JournalOrder): OrderRequest {
     ...(o.limitPrice ? { limitPrice: dec(o.limitPrice) } : {}),
     ...(o.stopPrice ? { stopPrice: dec(o.stopPrice) } : {}),
     timeInForce: o.timeInForce === 'day' ? 'day' : 'gtc',
-    ...(o.bracket ? { bracket: { ...(o.bracket.takeProfit ? { takeProfit: dec(o.bracket.takeProfit) } : {}), ...(o.bracket.stopLoss ? { stopLoss: dec(o.bracket.stopLoss) } : {}) } } : {}),
+    ...(o.bracket
+      ? { bracket: { ...(o.bracket.takeProfit ? { takeProfit: dec(o.bracket.takeProfit) } : {}), ...(o.bracket.stopLoss ? { stopLoss: dec(o.bracket.stopLoss) } : {}), ...(o.bracket.reference ? { reference: dec(o.bracket.reference) } : {}) } }
+      : {}),
     ...(o.tag ? { tag: o.tag } : {}),
   };
 }

@@ -7,6 +7,7 @@
  * lives in runner.state_dir (journal.db, paper-broker.db); a restart carries on where the last run stopped.
  * SIGTERM/SIGINT finish the current step, close the API and the journal, and exit 0.
  */
+import { join, resolve } from 'node:path';
 import { numberArg, parseCommand, runCommand } from '../lib/cli.js';
 import type { RunningServer } from './api/server.js';
 
@@ -31,6 +32,8 @@ export const SPEC = {
     },
   },
   footer:
+    'The dashboard is served at http://<api.host>:<api.port>/ (it asks for the API token once per browser tab);\n' +
+    'the OpenAPI document is at /api/openapi.json and the interactive API docs at /api/docs.\n\n' +
     'One runner per state dir: a second one is refused, naming the holder (pid, host, start time).\n' +
     'The state dir is private (0700, files 0600).\n\n' +
     'environment: TSTRADER_API_TOKEN (API bearer token; else the one in DIR/api-token, generated once and reused;\n' +
@@ -76,7 +79,13 @@ async function main(): Promise<number> {
     { mode: config.runner.mode, broker: runner.loop.broker.name, strategy: runner.loop.engine.strategy.name, symbols: config.data.symbols, data: config.data.provider, resumeAfter: runner.loop.lastBarTime === null ? null : new Date(runner.loop.lastBarTime).toISOString() },
     'runner started',
   );
-  if (args.api && config.api.enabled) server = await runner.serve();
+  if (args.api && config.api.enabled) {
+    server = await runner.serve();
+    // For the person at the terminal (stdout stays JSON lines): where to look and which token to paste.
+    const tokenFrom = secrets.apiToken !== null ? 'the value of TSTRADER_API_TOKEN' : `the token in ${join(resolve(args.stateDir ?? config.runner.state_dir), 'api-token')}`;
+    logger.info({ dashboard: `${server.url}/`, docs: `${server.url}/api/docs` }, 'dashboard');
+    process.stderr.write(`\n  Dashboard: ${server.url}/   (sign in with ${tokenFrom})\n  API docs:  ${server.url}/api/docs\n\n`);
+  }
 
 
   const sleep = (ms: number) =>

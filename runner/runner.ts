@@ -11,7 +11,7 @@ import { SimClock, SystemClock, type Clock } from '../lib/core/clock.js';
 import { dec, ZERO, type Decimal } from '../lib/core/money.js';
 import type { Fill } from '../lib/core/orders.js';
 import { ValidationError } from '../lib/core/errors.js';
-import type { Config, Secrets } from '../lib/config/index.js';
+import { ENV_VARS, type Config, type Secrets } from '../lib/config/index.js';
 import type { Broker } from '../lib/broker/broker.js';
 import { PaperBroker, SqliteEventLog } from '../lib/broker/paper/index.js';
 // Specific modules, not lib/data/index: the runner has no use for the polars bridge at start-up.
@@ -40,6 +40,8 @@ export interface RunnerOptions {
   /** Bars to replay/trade (default: loaded from the configured data provider). */
   readonly series?: readonly BarSeries[];
   readonly onPoint?: (point: string, time: number) => void;
+  /** The JSON-lines log file the dashboard tails (default logging.dir/runner.log, as createLogger writes it). */
+  readonly logFile?: string | null;
   /** --fresh: archive the old journal and paper-broker state and start over, adopting the broker's positions. */
   readonly fresh?: boolean;
   /** The loop's clock in live mode (default: the system clock); tests set the time. */
@@ -107,6 +109,18 @@ export function dataProvider(config: Config, marketData: DataProvider | null): D
   if (config.data.provider !== 'alpaca') return providerFromConfig(config.data);
   if (!marketData) throw new ValidationError('data.provider', 'needs broker.provider: alpaca (Alpaca market data uses its credentials)', 'alpaca');
   return marketData;
+}
+
+/** Which secrets are set, never their values (the dashboard's Risk and settings tab). */
+function environmentInfo(s: Secrets): Record<string, string> {
+  const set = (v: string | null) => (v === null ? 'not set' : 'set');
+  return {
+    [ENV_VARS.alpacaKeyId]: set(s.alpacaKeyId),
+    [ENV_VARS.alpacaSecretKey]: set(s.alpacaSecretKey),
+    [ENV_VARS.alpacaPaper]: s.alpacaPaper ? 'true (paper endpoint)' : 'false',
+    [ENV_VARS.apiToken]: s.apiToken === null ? 'not set (a generated token is in the state directory)' : 'set',
+    [ENV_VARS.port]: s.port === null ? 'not set' : String(s.port),
+  };
 }
 
 /** What the broker holds in the runner's symbols (positions, open orders), in words; null when nothing. */
@@ -185,8 +199,14 @@ async function build(o: RunnerOptions, stateDir: string, closers: Array<() => vo
   // Live: a bar still forming (today's daily bar during the session) is not history; the live tick adds it once complete.
   const complete = replay ? Infinity : completeBefore(clock.nowMs(), c.data.interval);
   const series = replay ? loaded : loaded.map((s) => sliceByTime(s, -Infinity, complete));
-  const { strategy, model, note } = await chooseStrategy(c, series, o.logger);
+  // Retrained model versions go to the log and the journal (the store opens just below).
+  let versionJournal: Store | null = null;
+  const { strategy, model, note } = await chooseStrategy(c, series, o.logger, (v) => {
+    o.logger.info({ version: v.version, fittedAt: new Date(v.fittedAt).toISOString(), window: v.trainingWindow, dataHash: v.dataHash, liveRecord: v.liveRecord }, `model retrained: ${v.version}`);
+    versionJournal?.recordModelVersion({ version: v.version, fittedAt: v.fittedAt, detail: JSON.stringify({ trainingWindow: v.trainingWindow, dataHash: v.dataHash, liveRecord: v.liveRecord }) });
+  });
   const store = new Store(journalFile);
+  versionJournal = store;
   closers.push(() => store.close());
   secureFiles(stateDir);
   // A journal belongs to one setup: resuming it with other symbols, strategy or broker would mix two books.
@@ -225,6 +245,9 @@ async function build(o: RunnerOptions, stateDir: string, closers: Array<() => vo
     startedAtMs: wall.nowMs(),
     wallClock: wall,
     isRunning: () => running,
+    config: c,
+    environment: environmentInfo(o.secrets),
+    logFile: o.logFile !== undefined ? o.logFile : join(resolve(c.logging.dir), 'runner.log'),
   });
 
   return {

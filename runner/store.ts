@@ -22,7 +22,8 @@ export interface JournalOrder {
   readonly limitPrice: string | null;
   readonly stopPrice: string | null;
   readonly timeInForce: string;
-  readonly bracket: { readonly takeProfit: string | null; readonly stopLoss: string | null } | null;
+  /** `reference`: the price the levels were computed from (the simulator re-prices them off the fill). */
+  readonly bracket: { readonly takeProfit: string | null; readonly stopLoss: string | null; readonly reference?: string | null } | null;
   /** 'pending_submit' until the broker has acknowledged it, then the broker's status. */
   readonly status: JournalStatus;
   readonly filledQty: string;
@@ -47,6 +48,13 @@ export interface JournalFill {
   readonly price: string;
   readonly fee: string;
   readonly time: number;
+}
+
+/** A model version the ML strategy retrained to (detail: training window, data hash, live record as JSON). */
+export interface ModelVersionRecord {
+  readonly version: string;
+  readonly fittedAt: number;
+  readonly detail: string;
 }
 
 /** The broker's order states plus the journal's own pending_submit (journaled, not yet acknowledged). */
@@ -105,7 +113,7 @@ CREATE TABLE IF NOT EXISTS orders (
   seq INTEGER NOT NULL,
   broker_id TEXT,
   symbol TEXT NOT NULL, side TEXT NOT NULL, qty TEXT NOT NULL, type TEXT NOT NULL,
-  limit_price TEXT, stop_price TEXT, tif TEXT NOT NULL, take_profit TEXT, stop_loss TEXT,
+  limit_price TEXT, stop_price TEXT, tif TEXT NOT NULL, take_profit TEXT, stop_loss TEXT, bracket_ref TEXT,
   status TEXT NOT NULL, filled_qty TEXT NOT NULL, avg_fill_price TEXT,
   bar_time INTEGER, source TEXT NOT NULL, tag TEXT, reject_reason TEXT,
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
@@ -130,6 +138,7 @@ CREATE TABLE IF NOT EXISTS signals (
 );
 CREATE TABLE IF NOT EXISTS last_bar (symbol TEXT PRIMARY KEY, time INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS decisions (time INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS model_versions (version TEXT PRIMARY KEY, fitted_at INTEGER NOT NULL, detail TEXT NOT NULL);
 `;
 
 interface OrderRow {
@@ -144,6 +153,7 @@ interface OrderRow {
   tif: string;
   take_profit: string | null;
   stop_loss: string | null;
+  bracket_ref?: string | null;
   status: JournalStatus;
   filled_qty: string;
   avg_fill_price: string | null;
@@ -167,7 +177,7 @@ function toOrder(r: OrderRow): JournalOrder {
     limitPrice: r.limit_price,
     stopPrice: r.stop_price,
     timeInForce: r.tif,
-    bracket: r.take_profit !== null || r.stop_loss !== null ? { takeProfit: r.take_profit, stopLoss: r.stop_loss } : null,
+    bracket: r.take_profit !== null || r.stop_loss !== null ? { takeProfit: r.take_profit, stopLoss: r.stop_loss, ...(r.bracket_ref ? { reference: r.bracket_ref } : {}) } : null,
     status: r.status,
     filledQty: r.filled_qty,
     avgFillPrice: r.avg_fill_price,
@@ -194,6 +204,8 @@ export class Store {
       this.db.exec(SCHEMA);
       const cols = (this.db.prepare('PRAGMA table_info(orders)').all() as Array<{ name: string }>).map((c) => c.name);
       if (!cols.includes('parent_id')) this.db.exec('ALTER TABLE orders ADD COLUMN parent_id TEXT');
+      // Journals made before fill-priced brackets lack the column; add it (old rows keep absolute levels).
+      if (!cols.includes('bracket_ref')) this.db.exec('ALTER TABLE orders ADD COLUMN bracket_ref TEXT');
     } catch (e) {
       // SQLite says "file is not a database" without saying which file.
       throw new Error(`journal ${path}: ${(e as Error).message}`);
@@ -259,9 +271,9 @@ export class Store {
   insertPendingOrder(req: OrderRequest, barTime: number | null, source: string, nowMs: number): boolean {
     const res = this
       .q(
-        `INSERT OR IGNORE INTO orders (client_order_id, seq, broker_id, symbol, side, qty, type, limit_price, stop_price, tif, take_profit, stop_loss,
+        `INSERT OR IGNORE INTO orders (client_order_id, seq, broker_id, symbol, side, qty, type, limit_price, stop_price, tif, take_profit, stop_loss, bracket_ref,
           status, filled_qty, avg_fill_price, bar_time, source, tag, reject_reason, created_at, updated_at)
-         VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending_submit', '0', NULL, ?, ?, ?, NULL, ?, ?)`,
+         VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending_submit', '0', NULL, ?, ?, ?, NULL, ?, ?)`,
       )
       .run(
         req.clientOrderId,
@@ -275,6 +287,7 @@ export class Store {
         req.timeInForce,
         req.bracket?.takeProfit?.toString() ?? null,
         req.bracket?.stopLoss?.toString() ?? null,
+        req.bracket?.reference?.toString() ?? null,
         barTime,
         source,
         req.tag ?? null,
@@ -394,8 +407,10 @@ export class Store {
       .run(d.time, d.source, d.symbol, d.intent, d.reason, d.requestedQty, d.approvedQty, d.outcome, JSON.stringify(d.rules), JSON.stringify(d.clientOrderIds));
     return { seq: Number(r.lastInsertRowid), ...d };
   }
-  riskDecisions(limit = 500): RiskDecisionRecord[] {
-    const rows = this.q('SELECT * FROM (SELECT * FROM risk_decisions ORDER BY seq DESC LIMIT ?) ORDER BY seq').all(limit) as Array<{
+  /** The newest `limit` decisions, oldest first; `actedOnly`: only those the gate or the kill switch changed (not plain approvals). */
+  riskDecisions(limit = 500, actedOnly = false): RiskDecisionRecord[] {
+    const where = actedOnly ? "WHERE outcome != 'approved'" : '';
+    const rows = this.q(`SELECT * FROM (SELECT * FROM risk_decisions ${where} ORDER BY seq DESC LIMIT ?) ORDER BY seq`).all(limit) as Array<{
       seq: number; time: number; source: string; symbol: string; intent: string; reason: string; requested_qty: number; approved_qty: number; outcome: RiskDecisionRecord['outcome']; rules: string; client_order_ids: string;
     }>;
     return rows.map((r) => ({
@@ -463,5 +478,14 @@ export class Store {
   }
   decided(time: number): boolean {
     return this.q('SELECT 1 FROM decisions WHERE time = ?').get(time) !== undefined;
+  }
+
+  /** Idempotent: a restart that retrains to the same version records it once. */
+  recordModelVersion(v: ModelVersionRecord): void {
+    this.db.prepare('INSERT OR IGNORE INTO model_versions(version, fitted_at, detail) VALUES (?, ?, ?)').run(v.version, v.fittedAt, v.detail);
+  }
+  modelVersions(): ModelVersionRecord[] {
+    const rows = this.db.prepare('SELECT version, fitted_at, detail FROM model_versions ORDER BY fitted_at').all() as Array<{ version: string; fitted_at: number; detail: string }>;
+    return rows.map((r) => ({ version: r.version, fittedAt: r.fitted_at, detail: r.detail }));
   }
 }

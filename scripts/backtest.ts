@@ -233,10 +233,11 @@ const SYNTH_END = '2025-01-01';
 async function loadSeries(o: Opts, s: Settings, timezone: string): Promise<{ series: BarSeries[]; issues: DataIssue[]; source: string }> {
   const { isoDate, sliceByTime } = await import('../lib/core/bars.js');
   if (o.csv.length === 0) {
-    const { syntheticMarket } = await import('../lib/data/synthetic.js');
+    const { DEFAULT_OVERSOLD_BOUNCE, syntheticMarket } = await import('../lib/data/synthetic.js');
     const start = s.start ?? SYNTH_START;
     const end = s.end ?? SYNTH_END;
-    return { series: syntheticMarket({ symbols: s.symbols ?? ['SYNA'], start, end, seed: s.seed }), issues: [], source: `synthetic market (seed ${s.seed}, ${start}..${end})` };
+    const source = `synthetic market (seed ${s.seed}, ${start}..${end}; PLANTED EFFECT: oversold bounce +${(DEFAULT_OVERSOLD_BOUNCE * 100).toFixed(1)}% after RSI(14) < 35, a positive control)`;
+    return { series: syntheticMarket({ symbols: s.symbols ?? ['SYNA'], start, end, seed: s.seed }), issues: [], source };
   }
   const { loadCsvFile } = await import('../lib/data/csv.js');
   const loads = o.csv.map((f) => loadCsvFile(resolve(f), { adjust: s.adjust, timezone }));

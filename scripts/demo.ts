@@ -1,28 +1,30 @@
 /**
- * npm run demo [-- --config config.yaml]: the main job, end to end, on the configured data (the offline
+ * npm run demo [-- --config config.yaml] [--null-markets N]: the main job, end to end, on the configured data (the offline
  * synthetic market by default).
  *   1. load and validate the symbols;
- *   2. train the configured model with walk-forward retraining (out-of-sample predictions only) and register
- *      it at strategy.ml.model, where the runner picks it up;
+ *   2. train the configured model with walk-forward retraining (out-of-sample predictions only), backtest those
+ *      predictions with costs, run the promotion gate, repeat on N markets without edge (default 2) for the
+ *      null range of the headline Sharpe, and register it at strategy.ml.model, where the runner picks it up;
  *   3. backtest the ML strategy and the SMA crossover with the same costs and risk limits, against an
  *      equal-weight buy-and-hold benchmark of the same symbols (no costs, no risk exits: the passive baseline);
  *   4. write an HTML report per strategy under reports/ and print a comparison.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseCommand, runCommand } from '../lib/cli.js';
+import { intArg, parseCommand, runCommand } from '../lib/cli.js';
 import type { BarSeries } from '../lib/core/bars.js';
 import type { Config } from '../lib/config/schema.js';
 import type { DataIssue } from '../lib/data/validate.js';
 import type { BacktestResult } from '../lib/engine/index.js';
 import type { Metrics } from '../lib/metrics/index.js';
 import type { Strategy } from '../lib/strategy/index.js';
+import type { NullRange } from '../lib/strategy/ml/index.js';
 
 const REPORTS = 'reports';
 
 export const SPEC = {
   name: 'demo',
-  usage: 'npm run demo [-- --config FILE]',
+  usage: 'npm run demo [-- --config FILE] [--null-markets N]',
   summary:
     'The main job end to end on the configured data (the offline synthetic market by default): train the\n' +
     'configured model walk-forward, register it at strategy.ml.model, backtest it and the SMA crossover with\n' +
@@ -30,6 +32,7 @@ export const SPEC = {
     'which beat which after costs.',
   options: {
     config: { type: 'string', arg: 'FILE', default: 'config.yaml', help: 'config file' },
+    'null-markets': { type: 'string', arg: 'N', default: '2', help: 'synthetic markets without edge to train on for the null range of the headline Sharpe (0 = none)' },
   },
 } as const;
 
@@ -77,15 +80,17 @@ async function main(): Promise<number> {
   const parsed = parseCommand(SPEC, process.argv.slice(2));
   if (!parsed) return 0;
   const configPath = parsed.values.config;
+  const nullMarkets = intArg('null-markets', parsed.values['null-markets'], 0);
   const { isoDate } = await import('../lib/core/bars.js');
-  const { loadConfig } = await import('../lib/config/load.js');
+  const { describeData, loadConfig } = await import('../lib/config/index.js');
   const { CsvProvider, loadSymbols, providerFromConfig } = await import('../lib/data/index.js');
+  const { syntheticMarket } = await import('../lib/data/synthetic.js');
   const { executionFromConfig, runBacktest } = await import('../lib/engine/index.js');
   const { computeMetrics, periodsPerYearFor } = await import('../lib/metrics/index.js');
-  const { formatEvaluation, saveTrainResult, trainModel, trainOptionsFromConfig } = await import('../lib/ml/index.js');
+  const { describeEvaluation, evaluationFromConfig, formatEvaluation, saveTrainResult, trainModel, trainOptionsFromConfig } = await import('../lib/ml/index.js');
   const { backtestMetricsInput, backtestReportInput, writeReport } = await import('../lib/report/index.js');
   const { SmaCrossover } = await import('../lib/strategy/index.js');
-  const { loadMlStrategyFromConfig } = await import('../lib/strategy/ml/index.js');
+  const { formatPromotion, loadMlStrategyFromConfig, modelReportSection, promoteOptionsFromConfig, promoteTrainResult } = await import('../lib/strategy/ml/index.js');
   const config: Config = loadConfig(configPath);
   const t0 = performance.now();
   const step = (s: string) => console.log(`\n[${((performance.now() - t0) / 1000).toFixed(1)} s] ${s}`);
@@ -103,17 +108,34 @@ async function main(): Promise<number> {
   console.log(`  validation: ${issues.length === 0 ? 'no problems found' : `${issues.length} issues (first: ${issues[0].source}:${issues[0].row} ${issues[0].problem})`}`);
 
   const ml = config.strategy.ml;
-  const retrainEvery = ml.retrain_every || 21;
-  step(`2/4 train: ${ml.model_type} on ${ml.features.length || 'the default'} features, walk-forward retrain every ${retrainEvery} bars`);
-  const trained = await trainModel(series, {
-    ...trainOptionsFromConfig(ml),
-    walkForward: { trainBars: 504, retrainEvery, window: 'rolling' },
-  });
-  console.log(formatEvaluation(trained.evaluation, 'walk-forward out-of-sample'));
+  const data = describeData(config.data);
+  const procedure = evaluationFromConfig(ml);
+  step(`2/4 train: ${ml.model_type} on ${ml.features.length || 'the default'} features, ${describeEvaluation(procedure)}`);
+  if (data.synthetic) console.log(`  data: ${data.summary}`);
+  const trained = await trainModel(series, { ...trainOptionsFromConfig(ml), ...procedure });
+  console.log(formatEvaluation(trained.evaluation, procedure.walkForward ? 'walk-forward out-of-sample' : 'holdout test block'));
+  const promotion = promoteTrainResult(trained, series, promoteOptionsFromConfig(config));
+  console.log(formatPromotion(promotion));
   const modelDir = resolve(ml.model);
-  await saveTrainResult(modelDir, trained, { source: `${config.data.provider}: ${config.data.symbols.join(', ')}`, threshold: ml.confidence_threshold });
+  await saveTrainResult(modelDir, trained, { source: data.summary, data: { ...data }, threshold: ml.confidence_threshold, gate: promotion.gate, backtest: promotion.backtest.summary });
   if ('dispose' in trained.model) trained.model.dispose();
-  console.log(`  registered ${ml.model}/ (the runner's strategy.ml.model)`);
+  // Negative controls: the same procedure on markets with no edge gives the range a real result must clear.
+  let nullRange: NullRange | undefined;
+  if (nullMarkets > 0) {
+    const values: number[] = [];
+    for (let seed = 1; seed <= nullMarkets; seed++) {
+      const nullSeries = syntheticMarket({ symbols: config.data.symbols, seed, start: config.data.start, end: config.data.end, oversoldBounce: 0 });
+      const r0 = await trainModel(nullSeries, { ...trainOptionsFromConfig(ml), ...procedure, silent: true });
+      const p0 = promoteTrainResult(r0, nullSeries, promoteOptionsFromConfig(config));
+      values.push(p0.gate.statistics.backtest?.annualisedSharpe ?? 0);
+      console.log(`  null market ${seed}/${nullMarkets} (synthetic seed ${seed}, oversold_bounce 0): Sharpe ${values[values.length - 1].toFixed(2)}, gate ${p0.gate.verdict.promotable ? 'PROMOTABLE (a false positive)' : 'refuses it'}`);
+    }
+    nullRange = { metric: 'out-of-sample Sharpe (annualised, after costs)', values, markets: `${nullMarkets} synthetic market${nullMarkets === 1 ? '' : 's'} without edge (oversold_bounce 0, seeds 1-${nullMarkets}), same config and procedure` };
+    const headline = promotion.gate.statistics.backtest?.annualisedSharpe ?? 0;
+    console.log(`  null-market Sharpe range ${Math.min(...values).toFixed(2)}..${Math.max(...values).toFixed(2)}; this model ${headline.toFixed(2)}${headline <= Math.max(...values) ? ': INSIDE what no-edge markets produce' : ` (above these ${values.length}; a small sample, npm run gate-null-check -- --procedure walk-forward runs 12)`}`);
+  }
+  const mlSection = modelReportSection({ gate: promotion.gate, evaluation: trained.evaluation, data, nullRange, headline: promotion.gate.statistics.backtest?.annualisedSharpe ?? null });
+  console.log(`  registered ${ml.model}/ (the runner's strategy.ml.model), trained through ${isoDate(trained.dataset.time[trained.trainRows[trained.trainRows.length - 1]])}: ${promotion.gate.verdict.promotable ? 'promotable' : 'NOT promotable, the runner will refuse it'}`);
 
   step('3/4 backtest: ML strategy and SMA crossover with costs and risk limits from the config, vs buy-and-hold');
   const exec = executionFromConfig(config);
@@ -139,8 +161,9 @@ async function main(): Promise<number> {
         periodsPerYear,
         title: `${r.strategy} on ${r.symbols.join(', ')}`,
         series,
-        config: { broker: config.broker, portfolio: config.portfolio, strategy: key === 'ml' ? config.strategy.ml : sma },
-        dataSource: `${config.data.provider}${config.data.provider === 'synthetic' ? ` (seed ${config.data.synthetic.seed})` : ''}: ${r.start}..${r.end}`,
+        config: { data, broker: config.broker, portfolio: config.portfolio, strategy: key === 'ml' ? config.strategy.ml : sma },
+        dataSource: `${data.summary}: ${r.start}..${r.end}`,
+        ...(key === 'ml' ? { sections: [mlSection] } : {}),
         dataIssues: issues,
       }),
     );

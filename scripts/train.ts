@@ -26,7 +26,7 @@ export const SPEC = {
     model: { type: 'string', choices: ['rf', 'mlp'], help: 'model type', defaultText: 'strategy.ml.model_type' },
     'walk-forward': { type: 'boolean', help: 'evaluate by walk-forward retraining instead of an 80/20 holdout' },
     'train-bars': { type: 'string', arg: 'N', default: '504', help: 'walk-forward training window in bars' },
-    'retrain-every': { type: 'string', arg: 'N', help: 'walk-forward refit interval in bars', defaultText: 'strategy.ml.retrain_every, or 21 if that is 0' },
+    'retrain-every': { type: 'string', arg: 'N', help: 'walk-forward refit interval in bars (strategy.ml.retrain_every 0 means never: --walk-forward then needs this option)', defaultText: 'strategy.ml.retrain_every' },
     window: { type: 'string', choices: ['rolling', 'expanding'], default: 'rolling', help: 'walk-forward training window' },
     trees: { type: 'string', arg: 'N', default: '100', help: 'forest size' },
     depth: { type: 'string', arg: 'N', default: '10', help: 'tree depth' },
@@ -56,12 +56,15 @@ async function main(): Promise<number> {
   const rf = { nEstimators: intArg('trees', a.trees), maxDepth: intArg('depth', a.depth) };
   const epochs = intArg('epochs', a.epochs);
   const walk = a['walk-forward']
-    ? { trainBars: intArg('train-bars', a['train-bars'], 2), retrainEvery: a['retrain-every'] === undefined ? ml.retrain_every || 21 : intArg('retrain-every', a['retrain-every']), window: a.window as 'rolling' | 'expanding' }
+    ? { trainBars: intArg('train-bars', a['train-bars'], 2), retrainEvery: a['retrain-every'] === undefined ? walkForwardInterval(ml.retrain_every) : intArg('retrain-every', a['retrain-every']), window: a.window as 'rolling' | 'expanding' }
     : undefined;
+  const { describeData } = await import('../lib/config/index.js');
   const { formatEvaluation, formatReliability, saveTrainResult, trainModel, trainOptionsFromConfig } = await import('../lib/ml/index.js');
+  const { formatPromotion, promoteOptionsFromConfig, promoteTrainResult } = await import('../lib/strategy/ml/index.js');
 
   let series: BarSeries[];
   let source: string;
+  let data: Record<string, unknown> | undefined;
   if (a.csv.length) {
     const { readCsvFile } = await import('../lib/data/csv.js');
     series = a.csv.map((f) => readCsvFile(f, { adjust: config.data.adjust, timezone: config.data.timezone }));
@@ -76,7 +79,9 @@ async function main(): Promise<number> {
   } else {
     const { syntheticMarket } = await import('../lib/data/synthetic.js');
     series = syntheticMarket({ seed: config.data.synthetic.seed, oversoldBounce: config.data.synthetic.oversold_bounce });
-    source = `synthetic (seed ${config.data.synthetic.seed}): ${series.map((s) => s.symbol).join(', ')}`;
+    const described = describeData({ ...config.data, provider: 'synthetic', symbols: series.map((s) => s.symbol) });
+    source = described.summary;
+    data = { ...described };
   }
   const opts: TrainOptions = {
     ...trainOptionsFromConfig(ml),
@@ -99,10 +104,19 @@ async function main(): Promise<number> {
   console.log('reliability (out-of-sample):');
   console.log(formatReliability(r.evaluation.reliability));
   if (r.importances) console.log(`top features: ${r.importances.slice(0, 5).map((x) => `${x.feature} ${x.importance.toFixed(3)}`).join(', ')}`);
-  const meta = await saveTrainResult(a.out, r, { source, threshold });
-  console.log(`wrote ${a.out}/ (${meta.modelFiles.join(', ')}, metadata.json, predictions.csv)`);
+  // Returns come from the engine with the configured costs and limits; the gate judges the out-of-sample record.
+  const promotion = promoteTrainResult(r, series, { ...promoteOptionsFromConfig(config), threshold });
+  console.log(formatPromotion(promotion));
+  const meta = await saveTrainResult(a.out, r, { source, threshold, data, gate: promotion.gate, backtest: promotion.backtest.summary });
+  console.log(`wrote ${a.out}/ (${meta.modelFiles.join(', ')}, metadata.json, predictions.csv)${promotion.gate.verdict.promotable ? '' : ': registered but NOT promotable (the runner refuses it)'}`);
   if ('dispose' in r.model) r.model.dispose();
   return 0;
+}
+
+/** A walk-forward needs a refit interval; strategy.ml.retrain_every 0 means "never", not a default. */
+function walkForwardInterval(n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--walk-forward needs --retrain-every N >= 1 (strategy.ml.retrain_every is ${n}: the runner never retrains; train without --walk-forward for a holdout)`);
+  return n;
 }
 
 runCommand('train', main);

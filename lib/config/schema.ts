@@ -45,17 +45,32 @@ export const labelSchema = z.strictObject({
   threshold: z.number().default(0.005),
 });
 
+export const gateSchema = z.strictObject({
+  /** One-sided level of the binomial test "accuracy > majority base rate". */
+  level: fraction('is not in (0, 1)').refine((v) => v < 1, { message: 'is not in (0, 1)' }).default(0.05),
+  /** One-sided level of the Mann-Whitney test "AUC > 0.5". */
+  auc_level: fraction('is not in (0, 1)').refine((v) => v < 1, { message: 'is not in (0, 1)' }).default(0.05),
+  /** Minimum deflated Sharpe ratio (a probability) of the out-of-sample backtest after costs. */
+  min_deflated_sharpe: nonNegFraction().default(0.95),
+  /** Fewest out-of-sample rows a verdict may rest on. */
+  min_rows: posInt().default(100),
+  /** Candidates tried before settling on this configuration (by hand or by a sweep); deflates the Sharpe. */
+  trials: posInt().default(1),
+});
+
 export const mlStrategySchema = z.strictObject({
   /** Registry folder of the promoted model. */
   model: z.string().min(1).default('models/rf-synthetic'),
   model_type: z.enum(['rf', 'mlp']).default('rf'),
   confidence_threshold: z.number().min(0.5, { message: 'is not in [0.5, 1]' }).max(1, { message: 'is not in [0.5, 1]' }).default(0.6),
-  /** Bars of history the strategy keeps for features and retraining. */
+  /** Bars (per symbol) of resolved labels each live retrain fits on. */
   lookback: posInt().default(252),
-  /** Refuse to trade a model whose out-of-sample accuracy is below this. */
-  min_accuracy: nonNegFraction().default(0.5),
-  /** Retrain every N bars in walk-forward runs (5 = weekly on daily bars); 0 = never. */
+  /** Refuse to trade a model whose out-of-sample accuracy is below this (a floor on top of the gate). */
+  min_accuracy: nonNegFraction().default(0.55),
+  /** The ML strategy retrains every N bars in replay and live (5 = weekly on daily bars); 0 = never. */
   retrain_every: z.number().int().min(0).default(5),
+  /** The promotion gate (lib/ml/gate.ts): what an out-of-sample record must show before the runner trades it. */
+  gate: gateSchema.default(gateSchema.parse({})),
   /** Feature names; empty = the default set. */
   features: z.array(z.string()).default([]),
   label: labelSchema.default({ horizon: 1, threshold: 0.005 }),

@@ -21,6 +21,13 @@ export interface Bracket {
   readonly takeProfit?: Decimal;
   /** Stop price of the stop-loss exit. */
   readonly stopLoss?: Decimal;
+  /**
+   * The price the levels were computed from (the decision bar's close). When given, the simulator (backtest and
+   * paper broker) re-prices both levels at the entry fill by fill / reference, so the stop and the target sit
+   * their configured distance from the actual fill price, gap or not. Brokers that need absolute prices up
+   * front (Alpaca) use the levels as given, i.e. priced off the decision close.
+   */
+  readonly reference?: Decimal;
 }
 
 export interface OrderRequest {

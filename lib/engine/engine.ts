@@ -228,12 +228,15 @@ export class Engine {
     if (entryRisk === null) return req;
     let sl = entryRisk.stopLoss;
     let tp = entryRisk.takeProfit;
+    // The price the default (percent) levels are computed from; null when a level is an explicit price.
+    let reference: number | null = mark;
     if (intent.kind === 'order') {
       // Default brackets around the price the entry is expected to fill at: its limit, else the last price.
       const fillRef = intent.limitPrice ?? intent.stopPrice ?? mark;
       const d = this.gate.brackets(fillRef, q > 0);
       sl = intent.stopLoss ?? d.stopLoss;
       tp = intent.takeProfit ?? d.takeProfit;
+      reference = intent.stopLoss === undefined && intent.takeProfit === undefined ? fillRef : null;
     }
     if (sl !== undefined || tp !== undefined) {
       req = {
@@ -241,6 +244,8 @@ export class Engine {
         bracket: {
           ...(sl !== undefined ? { stopLoss: priceOf(sl, this.priceDp) } : {}),
           ...(tp !== undefined ? { takeProfit: priceOf(tp, this.priceDp) } : {}),
+          // Percent levels are re-priced off the actual fill by the simulator (Bracket.reference).
+          ...(reference !== null ? { reference: priceOf(reference, this.priceDp) } : {}),
         },
       };
     }

@@ -8,3 +8,5 @@ export { monthlyReturns, type MonthlyReturns } from './monthly.js';
 export { buyAndHoldCurve, alphaBeta, type AlphaBeta } from './benchmark.js';
 export { mean, sampleStd, sampleCov } from './stats.js';
 export { periodsPerYearFor, TRADING_DAYS_PER_YEAR } from './periods.js';
+export * from './overfitting.js';
+export { normalCdf, normalQuantile, normalPdf, binomialUpperTail, erfc, logGamma } from './distributions.js';

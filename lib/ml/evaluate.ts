@@ -20,7 +20,10 @@ export interface Evaluation {
   confident: ThresholdStats;
   /** Equal-weight compounded return of holding every row's instrument over the evaluated bars (needs returns). */
   buyHoldReturn: number | null;
-  /** Same, holding only rows with a confident long signal and cash otherwise (no costs). */
+  /**
+   * Same, holding only rows with a confident long signal and cash otherwise: frictionless and close to close,
+   * a diagnostic only; it is not shown as a return figure (the engine's backtest with costs is).
+   */
   strategyReturn: number | null;
   verdict: string;
 }
@@ -108,13 +111,8 @@ export function evaluate(prob: ArrayLike<number>, y: ArrayLike<number>, opts: Ev
         ? `the model only barely beats the base rate (${pct(accuracy)} vs ${pct(majorityAccuracy)} for always predicting '${majorityClass}'; under 1 point, within noise)`
         : `accuracy ${pct(accuracy)} beats the base rate ${pct(majorityAccuracy)} (always '${majorityClass}') by ${((accuracy - majorityAccuracy) * 100).toFixed(1)} points`,
   ];
-  if (buyHoldReturn !== null && strategyReturn !== null) {
-    parts.push(
-      strategyReturn > buyHoldReturn
-        ? `confident longs returned ${pct(strategyReturn)} vs buy-and-hold ${pct(buyHoldReturn)} (before costs)`
-        : `confident longs returned ${pct(strategyReturn)}, NOT beating buy-and-hold ${pct(buyHoldReturn)} (before costs)`,
-    );
-  }
+  // No return figures here: a frictionless close-to-close sum overstates what trading the signals earns.
+  // Returns come from the engine with costs (lib/strategy/ml/promote.ts).
   return {
     n,
     accuracy,
@@ -138,7 +136,6 @@ export function formatEvaluation(e: Evaluation, title = 'evaluation'): string {
     `  accuracy ${f(e.accuracy)}   majority baseline ${f(e.majorityAccuracy)} (class ${e.majorityClass})   AUC ${f(e.auc, 3)}   log loss ${f(e.logLoss)}`,
     `  confidence >= ${e.confident.threshold}: ${e.confident.signals} signals (${f(e.confident.coverage * 100, 1)}% of rows), precision ${f(e.confident.precision)}`,
   ];
-  if (e.buyHoldReturn !== null) lines.push(`  buy-and-hold ${f(e.buyHoldReturn * 100, 1)}%   confident-long ${f((e.strategyReturn ?? NaN) * 100, 1)}% (no costs)`);
   lines.push(`  verdict: ${e.verdict}`);
   return lines.join('\n');
 }

@@ -13,6 +13,7 @@ import { RandomForestClassifier, type ForestJSON } from './forest.js';
 import type { Matrix } from './matrix.js';
 import { MlpClassifier } from './mlp.js';
 import type { BinaryClassifier, ModelKind } from './model.js';
+import type { StoredGate } from './gate.js';
 
 export const FOREST_FILE = 'forest.json';
 export const METADATA_FILE = 'metadata.json';
@@ -34,13 +35,16 @@ export interface ModelMetadata {
   features: FeatureSpecEntry[];
   label: LabelDefinition;
   symbols: string[];
-  trainingWindow: { start: string; end: string; rows: number };
+  /** Dates of the first and last training row; `endTime` is the exact last bar time (ISO), for intraday bars. */
+  trainingWindow: { start: string; end: string; rows: number; endTime?: string };
   /** sha256 of the training matrix, labels and column names. */
   dataHash: string;
   seed: number;
   metrics: Record<string, unknown>;
   libraryVersion: string;
   createdAt: string;
+  /** The promotion gate's statistics and verdict; a model without one is not promotable. */
+  gate?: StoredGate;
   /** Anything else worth keeping (walk-forward settings, data source). */
   extra?: Record<string, unknown>;
 }
@@ -103,6 +107,7 @@ export async function saveModel(dir: string, model: SavableModel, meta: Metadata
     metrics: meta.metrics,
     libraryVersion: libraryVersion(),
     createdAt: meta.createdAt ?? new Date().toISOString(),
+    ...(meta.gate ? { gate: meta.gate } : {}),
     ...(meta.extra ? { extra: meta.extra } : {}),
   };
   writeFileSync(join(dir, METADATA_FILE), JSON.stringify(full, null, 2) + '\n');
@@ -155,4 +160,34 @@ export async function loadModel(dir: string, opts: { expectedFeatures?: readonly
     model = await MlpClassifier.load(dir);
   }
   return { model, metadata };
+}
+
+export const VERSIONS_FILE = 'versions.json';
+
+/** One live-retrained version of a registered model, as `versions.json` in its folder lists it. */
+export interface ModelVersionEntry {
+  version: string;
+  /** ISO time of the bar it was fitted at (it predicts from that bar on). */
+  fittedAt: string;
+  trainingWindow: { start: string; end: string; rows: number; endTime?: string };
+  dataHash: string;
+  /** Its gate status: promotion inherited from the gated procedure, plus the live record so far. */
+  gate: { promotable: boolean; basis: string; liveRecord: Record<string, number> | null };
+}
+
+/** Add (or replace, by version label) a version in the model folder's versions.json. */
+export function registerModelVersion(dir: string, v: ModelVersionEntry): void {
+  const p = join(dir, VERSIONS_FILE);
+  let list: ModelVersionEntry[] = [];
+  if (existsSync(p)) {
+    try {
+      list = JSON.parse(readFileSync(p, 'utf8')) as ModelVersionEntry[];
+    } catch {
+      list = [];
+    }
+  }
+  list = list.filter((x) => x.version !== v.version);
+  list.push(v);
+  list.sort((a, b) => a.fittedAt.localeCompare(b.fittedAt));
+  writeFileSync(p, JSON.stringify(list, null, 1) + '\n');
 }

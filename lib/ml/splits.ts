@@ -57,3 +57,35 @@ export function chronologicalSplit(time: ArrayLike<number>, opts: { testFraction
   const test = rowsWhere(pos, (p) => p >= testStart);
   return { train, test, trainWindow: window(time, train), testWindow: window(time, test) };
 }
+
+export interface ThreeBlockSplit {
+  train: Int32Array;
+  /** Rows for choosing among candidates (model type, threshold, filters): never fitted on. */
+  selection: Int32Array;
+  /** The untouched final block: only the chosen candidate is scored here, once. */
+  test: Int32Array;
+  trainWindow: [number, number];
+  selectionWindow: [number, number];
+  testWindow: [number, number];
+}
+
+/**
+ * Train | selection | test on the time axis, with `purge` bars cut before the selection block and before the
+ * test block so no label of an earlier block reaches into a later one.
+ */
+export function threeBlockSplit(time: ArrayLike<number>, opts: { selectionFraction: number; testFraction: number; purge?: number }): ThreeBlockSplit {
+  const { selectionFraction: sf, testFraction: tf } = opts;
+  const purge = opts.purge ?? 1;
+  if (!(sf > 0 && sf < 1)) throw new ValidationError('split.selectionFraction', 'is not in (0, 1)', sf);
+  if (!(tf > 0 && tf < 1)) throw new ValidationError('split.testFraction', 'is not in (0, 1)', tf);
+  if (!(sf + tf < 1)) throw new ValidationError('split', `selectionFraction ${sf} + testFraction ${tf} leave no training block`);
+  if (!Number.isInteger(purge) || purge < 0) throw new ValidationError('split.purge', 'is not an integer >= 0', purge);
+  const { times, pos } = timeAxis(time);
+  const testStart = Math.floor(times.length * (1 - tf));
+  const selStart = Math.floor(times.length * (1 - tf - sf));
+  if (selStart - purge <= 0 || testStart - purge <= selStart) throw new ValidationError('split', `leaves an empty block (${times.length} bars, purge ${purge})`);
+  const train = rowsWhere(pos, (p) => p < selStart - purge);
+  const selection = rowsWhere(pos, (p) => p >= selStart && p < testStart - purge);
+  const test = rowsWhere(pos, (p) => p >= testStart);
+  return { train, selection, test, trainWindow: window(time, train), selectionWindow: window(time, selection), testWindow: window(time, test) };
+}

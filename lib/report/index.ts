@@ -22,7 +22,7 @@ export {
   type CandlestickOptions,
 } from './figures.js';
 export { figureHtml, plotlyScriptTag, PLOT_CONFIG, type FigureHtmlOptions } from './figure-html.js';
-export { renderReport, backtestReportHtml, backtestReportInput, backtestMetricsInput, metricsTableHtml, type ReportInput, type ReportPosition, type BacktestLike, type BacktestReportInput } from './render.js';
+export { renderReport, metricRows, type MetricRow, backtestReportHtml, backtestReportInput, backtestMetricsInput, metricsTableHtml, type ReportInput, type ReportPosition, type BacktestLike, type BacktestReportInput, type ReportSection } from './render.js';
 export { writeReport } from './write.js';
 export { escapeHtml, jsonForScript } from './html.js';
 export { plotlyBundlePath, plotlyBundleSource, plotlyVersion } from './plotly-bundle.js';

@@ -48,18 +48,30 @@ export interface ReportInput extends MetricsInput {
   readonly generatedBy?: string;
   /** Trade rows listed in the table (default 2,000; the rest are counted, and all are in the charts). */
   readonly maxTradeRows?: number;
+  /** Extra key/value sections shown right after Performance (e.g. a model's gate verdict and statistics). */
+  readonly sections?: readonly ReportSection[];
 }
 
-interface Row {
+export interface ReportSection {
+  readonly title: string;
+  /** One line under the title (e.g. the verdict). */
+  readonly lead?: string;
+  readonly rows: ReadonlyArray<readonly [string, string]>;
+  /** Optional second table (e.g. calibration bins). */
+  readonly table?: { readonly head: readonly string[]; readonly rows: ReadonlyArray<readonly string[]> };
+}
+
+export interface MetricRow {
   readonly label: string;
   readonly strategy: string;
   readonly benchmark?: string;
   readonly note?: string;
 }
 
-function metricRows(m: Metrics, b: Metrics | null): Row[] {
-  const both = (label: string, f: (x: Metrics) => string, note?: string): Row => ({ label, strategy: f(m), benchmark: b ? f(b) : undefined, note });
-  const one = (label: string, v: string, note?: string): Row => ({ label, strategy: v, note });
+/** The report's metric rows (label, strategy and benchmark cells formatted, definition): the dashboard shows the same. */
+export function metricRows(m: Metrics, b: Metrics | null): MetricRow[] {
+  const both = (label: string, f: (x: Metrics) => string, note?: string): MetricRow => ({ label, strategy: f(m), benchmark: b ? f(b) : undefined, note });
+  const one = (label: string, v: string, note?: string): MetricRow => ({ label, strategy: v, note });
   return [
     both('Start equity', (x) => fmtMoney(x.startEquity)),
     both('End equity', (x) => fmtMoney(x.endEquity)),
@@ -248,6 +260,13 @@ ${plotlyScriptTag()}
 <p class="sub">${escapeHtml(symbols.join(', ') || DASH)} · ${escapeHtml(dataRange(input))}</p>
 <h2>Performance</h2>
 ${metricsTable}
+${(input.sections ?? [])
+  .map(
+    (sec) =>
+      `<h2>${escapeHtml(sec.title)}</h2>${sec.lead ? `<p class="sub">${escapeHtml(sec.lead)}</p>` : ''}${table(['Item', 'Value'], sec.rows.map((r) => [r[0], r[1]]), 'kv')}` +
+      (sec.table ? table([...sec.table.head], sec.table.rows.map((r) => [...r])) : ''),
+  )
+  .join('\n')}
 <h2>Equity</h2>
 <div id="chart-equity" class="chart"></div>
 <h2>Drawdown</h2>
@@ -296,6 +315,7 @@ export interface BacktestReportInput {
   readonly periodsPerYear?: number;
   readonly riskFreeRate?: number;
   readonly generatedAt?: string;
+  readonly sections?: readonly ReportSection[];
 }
 
 /** The metrics inputs of an engine result (the same fields the report charts). */
@@ -314,6 +334,7 @@ export function backtestReportInput(x: BacktestReportInput): ReportInput {
     series: x.series,
     config: x.config,
     dataSource: x.dataSource,
+    ...(x.sections ? { sections: x.sections } : {}),
     dataIssues: x.dataIssues,
     initialCash: r.initialCash,
     finalEquity: r.finalEquity,

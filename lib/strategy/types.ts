@@ -30,6 +30,8 @@ interface IntentBase {
   readonly confidence?: number;
   /** Human-readable why, carried into the journal and the order's tag. */
   readonly reason: string;
+  /** The model version that made this decision (ML strategies), carried into the journal. */
+  readonly modelVersion?: string;
 }
 
 /** Be long / flat / short; sizing decides how much. Repeating a direction already held changes nothing. */

@@ -6,44 +6,23 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import { existsSync } from 'node:fs';
+import type { z } from 'zod';
 import type { Control, OrderOutcome, Refusal } from '../control.js';
+import { mountApiDocs } from './docs.js';
+import { mountDashboard } from './dashboard/index.js';
+import { killBodySchema, limitQuerySchema, logsQuerySchema, orderBodySchema, performanceQuerySchema, resumeBodySchema } from './schemas.js';
 
-const decimalString = z
-  .union([z.string(), z.number()])
-  .transform((v) => String(v))
-  .refine((s) => /^\d+(\.\d+)?$/.test(s) && Number(s) > 0, { message: 'must be a positive decimal number' });
+export { orderBodySchema } from './schemas.js';
 
-export const orderBodySchema = z
-  .strictObject({
-    symbol: z.string().regex(/^[A-Za-z0-9.^=_-]{1,20}$/, { message: 'must be a symbol (letters, digits, . ^ = _ -, up to 20)' }),
-    side: z.enum(['buy', 'sell']),
-    qty: decimalString,
-    type: z.enum(['market', 'limit', 'stop', 'stop_limit']).default('market'),
-    limit_price: decimalString.optional(),
-    stop_price: decimalString.optional(),
-    time_in_force: z.enum(['day', 'gtc']).default('day'),
-    stop_loss: decimalString.optional(),
-    take_profit: decimalString.optional(),
-    allow_resize: z.boolean().default(false),
-    client_order_id: z.string().regex(/^[A-Za-z0-9:._-]{1,128}$/, { message: 'must be 1-128 characters of letters, digits, : . _ -' }).optional(),
-  })
-  .superRefine((b, ctx) => {
-    if ((b.type === 'limit' || b.type === 'stop_limit') && b.limit_price === undefined) ctx.addIssue({ code: 'custom', path: ['limit_price'], message: `is required for a ${b.type} order` });
-    if ((b.type === 'stop' || b.type === 'stop_limit') && b.stop_price === undefined) ctx.addIssue({ code: 'custom', path: ['stop_price'], message: `is required for a ${b.type} order` });
-    if (b.type === 'market' && (b.limit_price !== undefined || b.stop_price !== undefined)) ctx.addIssue({ code: 'custom', path: ['type'], message: 'market orders take no limit_price or stop_price' });
-  });
-
-const killBodySchema = z.strictObject({ reason: z.string().max(500).optional() });
-
-function badRequest(res: Response, error: z.ZodError, body: unknown): void {
+function badRequest(res: Response, error: z.ZodError, body: unknown, what = 'invalid request body'): void {
   const valueAt = (path: readonly PropertyKey[]) => path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), body);
   const issues = error.issues.map((i) => ({
     field: i.path.join('.') || '(body)',
     // zod says "Invalid input" for a missing field; say what is wrong.
     reason: i.path.length > 0 && valueAt(i.path) === undefined && i.code !== 'custom' ? 'is required' : i.message,
   }));
-  res.status(400).json({ error: 'invalid request body', field: issues[0]?.field, reason: issues[0]?.reason, issues });
+  res.status(400).json({ error: what, field: issues[0]?.field, reason: issues[0]?.reason, issues });
 }
 
 function tokenMatches(given: string, expected: string): boolean {
@@ -115,6 +94,9 @@ export function createApp(control: Control, opts: AppOptions): express.Express {
 
   app.get('/health', (_req, res) => void res.json({ ok: true, uptimeSeconds: control.status().uptimeSeconds }));
 
+  mountDashboard(app);
+  mountApiDocs(app);
+
   const api = express.Router();
   const throttle = new AuthThrottle(opts.authFailures?.max ?? 20, opts.authFailures?.windowMs ?? 60_000, opts.nowMs ?? Date.now);
   api.use((req: Request, res: Response, next: NextFunction) => {
@@ -144,17 +126,31 @@ export function createApp(control: Control, opts: AppOptions): express.Express {
   });
   api.use(express.json({ limit: '16kb' }));
 
-  const limitOf = (req: Request) => {
-    const n = Number(req.query.limit ?? 500);
-    return Number.isInteger(n) && n > 0 ? Math.min(n, 10_000) : 500;
-  };
+  /** Validate the query with `schema` and answer with `fn(query)`; a bad query is a 400 naming the parameter. */
+  const withQuery =
+    <S extends z.ZodType>(schema: S, fn: (q: z.infer<S>) => unknown) =>
+    (req: Request, res: Response) => {
+      const p = schema.safeParse(req.query);
+      if (!p.success) return badRequest(res, p.error, req.query, 'invalid query parameter');
+      res.json(fn(p.data));
+    };
   api.get('/status', (_req, res) => void res.json(control.status()));
   api.get('/portfolio', (_req, res) => void res.json(control.portfolio()));
   api.get('/positions', (_req, res) => void res.json(control.positions()));
-  api.get('/orders', (req, res) => void res.json(control.orders(limitOf(req))));
-  api.get('/signals', (req, res) => void res.json(control.signals(limitOf(req))));
-  api.get('/decisions', (req, res) => void res.json(control.decisions(limitOf(req))));
+  api.get('/orders', withQuery(limitQuerySchema, (q) => control.orders(q.limit ?? 500)));
+  api.get('/signals', withQuery(limitQuerySchema, (q) => control.signals(q.limit ?? 500)));
+  api.get('/decisions', withQuery(limitQuerySchema, (q) => control.decisions(q.limit ?? 500)));
   api.get('/metrics', (_req, res) => void res.json(control.metrics()));
+  api.get('/fills', withQuery(limitQuerySchema, (q) => control.fills(q.limit ?? 500)));
+  api.get('/performance', withQuery(performanceQuerySchema, (q) => control.performance(q.points ?? 2000)));
+  api.get('/risk', withQuery(limitQuerySchema, (q) => control.risk(q.limit ?? 200)));
+  api.get('/config', (_req, res) => void res.json(control.config()));
+  api.get('/logs', withQuery(logsQuerySchema, (q) => control.logs(q)));
+  api.get('/logs/download', (_req, res) => {
+    const file = control.logFile();
+    if (!file || !existsSync(file)) return void res.status(404).json({ error: file ? `no log file yet at ${file}` : 'the runner logs to the console only (logging.dir is not set)' });
+    res.download(file, 'runner.log', { headers: { 'Content-Type': 'application/x-ndjson; charset=utf-8' } });
+  });
 
   api.post('/orders', async (req, res) => {
     const p = orderBodySchema.safeParse(req.body ?? {});
@@ -184,7 +180,7 @@ export function createApp(control: Control, opts: AppOptions): express.Express {
     res.json(control.kill(p.data.reason ?? 'manual kill via API'));
   });
   api.post('/resume', (req, res) => {
-    const p = z.strictObject({}).safeParse(req.body ?? {});
+    const p = resumeBodySchema.safeParse(req.body ?? {});
     if (!p.success) return badRequest(res, p.error, req.body);
     res.json(control.resume());
   });

@@ -38,6 +38,7 @@ const COMMANDS: Array<[string, string, CommandSpec<Record<string, OptionSpec>> |
   ['runner', 'runner/main.ts', ['--config', '--state-dir', '--replay-speed', '--exit-when-done', '--no-api', '--fresh']],
   ['bench', 'bench/index.ts', []],
   ['notebooks', 'scripts/notebooks.ts', ['--timeout']],
+  ['gate-null-check', 'scripts/gate-null-check.ts', ['--config', '--procedure', '--seeds', '--json']],
 ];
 
 describe('every command', () => {

@@ -57,8 +57,9 @@ describe('golden backtests on the hand-checked tiny series (SMA 2/3: long at clo
 
   it('default risk: 10 % fixed-fraction sizing and a take-profit bracket that exits before the crossover does', () => {
     const r = runBacktest({ series: [tinySeries()], strategy: new SmaCrossover({ fast: 2, slow: 3 }), initialCash: 1000 });
-    // 10 % of 1000 at the signal close 3 = 33 shares; bracket SL 2.85 / TP 3.3; filled at 3.75 on bar 7
-    // (children start on bar 8); bar 8 opens at 4.75, through the take-profit: sells at the open
+    // 10 % of 1000 at the signal close 3 = 33 shares; filled at 3.75 on bar 7, so the bracket is priced off the
+    // fill: SL 3.5625 / TP 4.125 (not 2.85 / 3.3 off the signal close, a target below the entry);
+    // children start on bar 8, which opens at 4.75, through the take-profit: sells at the open
     expect(r.trades).toHaveLength(1);
     expect(r.trades[0]).toMatchObject({ qty: '33', entryPrice: '3.75', exitPrice: '4.75', pnl: '33', exitTime: T0 + 8 * DAY });
     expect(r.finalEquity).toBe('1033');

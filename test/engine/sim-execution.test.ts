@@ -80,6 +80,22 @@ describe('SimExecution fill rules', () => {
     expect(pf.trades[0].pnl.toString()).toBe('-50');
   });
 
+  it('bracket with a reference price: both levels are re-priced off the fill (gap up from 100 to 110)', () => {
+    const { ex } = setup();
+    // Computed from the decision close 100: stop 5 % below (95), target 10 % above (110).
+    ex.submit(req({ side: 'buy', type: 'market', bracket: { stopLoss: dec(95), takeProfit: dec(110), reference: dec(100) } }), 0);
+    const f = bar(ex, 1, 110, 112, 109, 111);
+    expect(f[0].price.toString()).toBe('110');
+    const open = ex.openOrders();
+    expect(open.find((o) => o.type === 'stop')!.stopPrice!.toString()).toBe('104.5'); // 110 x 0.95
+    expect(open.find((o) => o.type === 'limit')!.limitPrice!.toString()).toBe('121'); // 110 x 1.10
+    // Without a reference the levels stay absolute (an explicit order's own prices).
+    const { ex: ex2 } = setup();
+    ex2.submit(req({ side: 'buy', type: 'market', bracket: { stopLoss: dec(95), takeProfit: dec(130) } }), 0);
+    bar(ex2, 1, 110, 112, 109, 111);
+    expect(ex2.openOrders().find((o) => o.type === 'stop')!.stopPrice!.toString()).toBe('95');
+  });
+
   it('bracket: the take-profit fills at its limit and cancels the stop', () => {
     const { pf, ex } = setup();
     ex.submit(req({ side: 'buy', type: 'market', bracket: { stopLoss: dec(95), takeProfit: dec(110) } }), 0);

@@ -105,7 +105,12 @@ describe('calibration and evaluation', () => {
     expect(e.verdict).toMatch(/does NOT beat the base rate/);
     expect(e.buyHoldReturn).toBeCloseTo(1.01 * 0.99 * 1.01 * 1.02 - 1, 14);
     expect(e.strategyReturn).toBeCloseTo(0.01, 14);
-    expect(e.verdict).toMatch(/NOT beating buy-and-hold/);
+    expect(e.verdict).not.toMatch(/returned|buy-and-hold/); // no frictionless return figures in the verdict
+    // Above 0.5 but below always predicting 0 (base rate 4/5): not beating the base rate.
+    const above = evaluate([0.4, 0.4, 0.4, 0.6, 0.6], [0, 0, 0, 0, 1]);
+    expect(above.accuracy).toBe(0.8);
+    expect(above.majorityAccuracy).toBe(0.8);
+    expect(above.beatsBaseRate).toBe(false);
     const good = evaluate([0.1, 0.1, 0.1, 0.9], y);
     expect(good.accuracy).toBe(1);
     expect(good.verdict).toMatch(/beats the base rate 75.0%/);

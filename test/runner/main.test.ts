@@ -12,6 +12,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 interface Started {
   url: string;
   lines: string[];
+  stderr(): string;
   exit: Promise<number | null>;
   kill(sig: NodeJS.Signals): void;
 }
@@ -36,7 +37,7 @@ function start(configPath: string, env: Record<string, string>): Promise<Started
         buf = buf.slice(i + 1);
         lines.push(line);
         const m = /"url":"(http:[^"]+)".*"msg":"API listening"/.exec(line);
-        if (m) resolveStart({ url: m[1], lines, exit, kill: (s) => child.kill(s) });
+        if (m) resolveStart({ url: m[1], lines, stderr: () => err, exit, kill: (s) => child.kill(s) });
       }
     });
     void exit.then((code) => reject(new Error(`runner exited ${code} before serving: ${err}`)));
@@ -60,6 +61,9 @@ describe('runner process', () => {
     const env = { TSTRADER_API_TOKEN: 'main-test-token', PORT: '0' };
     const a = await start(configPath, env);
     expect((await fetch(`${a.url}/health`)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(a.stderr()).toContain(`Dashboard: ${a.url}/   (sign in with the value of TSTRADER_API_TOKEN)`);
+    expect((await fetch(`${a.url}/`)).headers.get('content-type')).toMatch(/text\/html/);
     const unauth = await fetch(`${a.url}/api/status`);
     expect(unauth.status).toBe(401);
     await new Promise((r) => setTimeout(r, 400));

@@ -19,6 +19,8 @@ export interface SerializedRequest {
   timeInForce: 'day' | 'gtc';
   takeProfit?: string;
   stopLoss?: string;
+  /** Bracket.reference: the levels are re-priced off the fill. */
+  bracketReference?: string;
   tag?: string;
 }
 

@@ -32,12 +32,16 @@ export function serializeRequest(r: OrderRequest): SerializedRequest {
     timeInForce: r.timeInForce,
     ...(r.bracket?.takeProfit ? { takeProfit: r.bracket.takeProfit.toString() } : {}),
     ...(r.bracket?.stopLoss ? { stopLoss: r.bracket.stopLoss.toString() } : {}),
+    ...(r.bracket?.reference ? { bracketReference: r.bracket.reference.toString() } : {}),
     ...(r.tag !== undefined ? { tag: r.tag } : {}),
   };
 }
 
 export function deserializeRequest(s: SerializedRequest): OrderRequest {
-  const bracket = s.takeProfit || s.stopLoss ? { ...(s.takeProfit ? { takeProfit: dec(s.takeProfit) } : {}), ...(s.stopLoss ? { stopLoss: dec(s.stopLoss) } : {}) } : undefined;
+  const bracket =
+    s.takeProfit || s.stopLoss
+      ? { ...(s.takeProfit ? { takeProfit: dec(s.takeProfit) } : {}), ...(s.stopLoss ? { stopLoss: dec(s.stopLoss) } : {}), ...(s.bracketReference ? { reference: dec(s.bracketReference) } : {}) }
+      : undefined;
   return {
     clientOrderId: s.clientOrderId,
     symbol: s.symbol,

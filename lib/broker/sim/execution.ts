@@ -358,12 +358,16 @@ export class SimExecution {
     if (o.allIn !== undefined) o.req = { ...req, qty };
     this.close(o, 'filled', time);
     if (o.oco && isOpen(o.oco.status)) this.close(o.oco, 'canceled', time);
-    if (req.bracket) this.attachBracket(o, qty, time);
+    if (req.bracket) this.attachBracket(o, qty, price, time);
     if (pf.qty(req.symbol).isZero()) this.cancelChildren(o.slot, time);
   }
 
-  private attachBracket(parent: SimOrder, qty: Decimal, time: number): void {
-    const b = parent.req.bracket!;
+  private attachBracket(parent: SimOrder, qty: Decimal, fillPrice: Decimal, time: number): void {
+    const given = parent.req.bracket!;
+    // Levels computed from a reference price move with the fill: same distance from the actual entry price.
+    const reprice = (level: Decimal | undefined): Decimal | undefined =>
+      level && given.reference && given.reference.gt(0) ? level.times(fillPrice).div(given.reference).toDecimalPlaces(Math.max(level.decimalPlaces(), 4)) : level;
+    const b = { stopLoss: reprice(given.stopLoss), takeProfit: reprice(given.takeProfit) };
     const exitSide: Side = parent.req.side === 'buy' ? 'sell' : 'buy';
     const base = { symbol: parent.req.symbol, side: exitSide, qty, timeInForce: 'gtc' as const, tag: parent.req.tag };
     let sl: SimOrder | undefined;
