@@ -2,6 +2,7 @@
 // seconds), with the few project conventions below. `npm run lint`; .ci/run runs it.
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
@@ -9,13 +10,17 @@ export default defineConfig(
   js.configs.recommended,
   tseslint.configs.recommended,
   {
-    languageOptions: { globals: { console: 'readonly', process: 'readonly', Buffer: 'readonly', require: 'readonly', performance: 'readonly', URL: 'readonly' } },
+    languageOptions: { globals: globals.node },
     rules: {
       // `_name` marks a parameter or binding kept on purpose (interface shape, destructuring).
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
-      'no-console': 'off',
     },
+  },
+  {
+    // The dashboard's script runs in the browser.
+    files: ['runner/api/dashboard/static/**/*.js'],
+    languageOptions: { globals: globals.browser, sourceType: 'script' },
   },
   {
     // Tests and benchmarks poke at internals and build odd inputs on purpose.

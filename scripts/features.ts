@@ -78,7 +78,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     try {
       writeFileSync(a.out, text);
     } catch (e) {
-      throw new Error(`cannot write ${a.out}: ${(e as Error).message}`);
+      throw new Error(`cannot write ${a.out}: ${(e as Error).message}`, { cause: e });
     }
     process.stderr.write(`features: wrote ${text.split('\n').length - 2} rows to ${a.out}\n`);
   } else {

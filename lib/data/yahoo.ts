@@ -85,7 +85,7 @@ export class YahooProvider implements DataProvider {
     // A bar that has not closed yet must not be cached as final: coverage stops at the last completed bar.
     const settled = Math.min(end, Math.floor(now / INTERVAL_MS[interval]) * INTERVAL_MS[interval]);
 
-    let series: BarSeries | null = null;
+    let series: BarSeries | null;
     if (this.cache) {
       const cached = this.cache.read(this.name, req.symbol, interval);
       series = cached.series;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MACD as TiMACD, EMA as TiEMA, SMA as TiSMA } from 'technicalindicators';
-import { makeSeries, type BarSeries } from '../../lib/core/bars.js';
+import type { BarSeries } from '../../lib/core/bars.js';
 import * as I from '../../lib/indicators/index.js';
 import { dailySeries, edgeSeries } from './cases.js';
 import { ta } from './talib.js';
