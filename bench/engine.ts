@@ -69,7 +69,7 @@ function cold(csvs: string[]): { ms: number; finalEquity: string; trades: number
   const dir = mkdtempSync(join(tmpdir(), 'bench-cold-'));
   try {
     const out = join(dir, 'r.json');
-    const args = ['--import', 'tsx', 'scripts/backtest.ts', ...csvs.flatMap((c) => ['--csv', c]), '--size', 'all', '--cash', '100000', '--json', out, '--quiet'];
+    const args = ['--import', 'tsx', 'scripts/backtest.ts', ...csvs.flatMap((c) => ['--csv', c]), '--size', 'all', '--cash', '100000', '--risk', 'none', '--commission', '0', '--slippage-bps', '0', '--fill-at', 'next_open', '--json', out, '--quiet'];
     const t0 = performance.now();
     const r = spawnSync(process.execPath, args, { cwd: process.cwd(), encoding: 'utf8' });
     const ms = performance.now() - t0;

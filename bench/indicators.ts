@@ -236,7 +236,11 @@ const hand = {
     let vv = 0;
     for (let i = 0; i < c.length; i++) {
       const d = Math.floor(t[i] / 86_400_000);
-      if (d !== day) (day = d), (pv = 0), (vv = 0);
+      if (d !== day) {
+        day = d;
+        pv = 0;
+        vv = 0;
+      }
       const tp = (h[i] + l[i] + c[i]) / 3;
       pv += tp * v[i];
       vv += v[i];

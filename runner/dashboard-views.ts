@@ -174,7 +174,7 @@ export function parseLogLine(text: string): LogLine {
 /** The newest `limit` lines at or above `level` from the last megabyte of the log file. */
 export function logsView(file: string | null, limit: number, level: string): LogsView {
   if (!file) return { file: null, lines: [] };
-  let text = '';
+  let text: string;
   try {
     const size = statSync(file).size;
     const start = Math.max(0, size - TAIL_BYTES);

@@ -8,74 +8,58 @@
  * SIGTERM/SIGINT finish the current step, close the API and the journal, and exit 0.
  */
 import { join, resolve } from 'node:path';
-import { loadSettings } from '../lib/config/index.js';
-import { SystemClock } from '../lib/core/clock.js';
+import { numberArg, parseCommand, runCommand } from '../lib/cli.js';
 import type { RunningServer } from './api/server.js';
-import { liveTick } from './live.js';
-import { createLogger } from './logger.js';
-import { createRunner } from './runner.js';
 
-const HELP = `npm run runner -- [options]
+export const SPEC = {
+  name: 'runner',
+  usage: 'npm run runner -- [--config FILE] [options]',
+  summary:
+    'The trading loop with its HTTP API: paper trading by default; replay mode trades history at replay_speed,\n' +
+    'live mode polls the data provider on the schedule. A restart carries on from runner.state_dir.',
+  options: {
+    config: { type: 'string', arg: 'FILE', default: 'config.yaml', help: 'config file' },
+    'state-dir': { type: 'string', arg: 'DIR', help: 'journal and paper-broker state', defaultText: 'runner.state_dir' },
+    'replay-speed': { type: 'string', arg: 'N', help: 'replay pace in bars per second, 0 = flat out', defaultText: 'runner.replay_speed' },
+    'exit-when-done': { type: 'boolean', help: 'exit after the replay (or one live tick) instead of serving on' },
+    'no-api': { type: 'boolean', help: 'do not start the HTTP API' },
+    fresh: {
+      type: 'boolean',
+      help:
+        "archive the state dir's journal and paper-broker state (to DIR/archive-<time>/) and start over; with Alpaca the new journal " +
+        "adopts the account's positions and cancels the traded symbols' open orders. Needed when the journal is missing, empty or " +
+        'corrupt but the broker holds orders or positions (the runner refuses to start otherwise)',
+    },
+  },
+  footer:
+    'The dashboard is served at http://<api.host>:<api.port>/ (it asks for the API token once per browser tab);\n' +
+    'the OpenAPI document is at /api/openapi.json and the interactive API docs at /api/docs.\n\n' +
+    'One runner per state dir: a second one is refused, naming the holder (pid, host, start time).\n' +
+    'The state dir is private (0700, files 0600).\n\n' +
+    'environment: TSTRADER_API_TOKEN (API bearer token; else the one in DIR/api-token, generated once and reused;\n' +
+    'at least 32 characters to listen on a non-loopback api.host), PORT (overrides api.port), ALPACA_API_KEY_ID,\n' +
+    'ALPACA_API_SECRET_KEY, ALPACA_PAPER (=false for live trading with broker.live: true), TSTRADER_DEBUG=1 (stack traces).\n' +
+    'exit codes: 0 stopped cleanly, 1 failed (bad config, state, broker, lock), 2 wrong command line.',
+} as const;
 
-  --config PATH        config file (default config.yaml)
-  --state-dir DIR      journal and paper-broker state (default runner.state_dir)
-  --replay-speed N     replay pace in bars per second, 0 = flat out (default runner.replay_speed)
-  --exit-when-done     exit after the replay (or one live tick) instead of serving on
-  --no-api             do not start the HTTP API
-  --fresh              archive the state dir's journal and paper-broker state (to DIR/archive-<time>/) and
-                       start over; with Alpaca, the new journal adopts the account's positions and cancels
-                       the traded symbols' open orders. Needed when the journal is missing, empty or corrupt
-                       but the broker holds orders or positions (the runner refuses to start otherwise).
-
-The dashboard is served at http://<api.host>:<api.port>/ (it asks for the API token once per browser tab);
-the OpenAPI document is at /api/openapi.json and the interactive API docs at /api/docs.
-
-One runner per state dir: a second one is refused, naming the holder (pid, host, start time).
-The state dir is private (0700, files 0600).
-
-Environment: TSTRADER_API_TOKEN (API bearer token; else the one in DIR/api-token, generated once and
-reused; at least 32 characters to listen on a non-loopback api.host), PORT (overrides api.port),
-ALPACA_API_KEY_ID, ALPACA_API_SECRET_KEY, ALPACA_PAPER (=false for live trading with broker.live: true).
-`;
-
-interface Args {
-  config: string;
-  exitWhenDone: boolean;
-  replaySpeed: number | null;
-  stateDir: string | null;
-  api: boolean;
-  fresh: boolean;
-}
-
-function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { config: 'config.yaml', exitWhenDone: false, replaySpeed: null, stateDir: null, api: true, fresh: false };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${k} needs a value`);
-      return v;
-    };
-    if (k === '--config') a.config = next();
-    else if (k === '--exit-when-done') a.exitWhenDone = true;
-    else if (k === '--replay-speed') {
-      const v = Number(next());
-      if (!(v >= 0)) throw new Error(`--replay-speed: ${v} is not a number >= 0`);
-      a.replaySpeed = v;
-    } else if (k === '--state-dir') a.stateDir = next();
-    else if (k === '--no-api') a.api = false;
-    else if (k === '--fresh') a.fresh = true;
-    else if (k === '--help' || k === '-h') {
-      process.stdout.write(HELP);
-      process.exit(0);
-    } else throw new Error(`unknown argument ${k} (allowed: --config, --exit-when-done, --replay-speed, --state-dir, --no-api, --fresh)`);
-  }
-  return a;
-}
-
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+async function main(): Promise<number> {
+  const parsed = parseCommand(SPEC, process.argv.slice(2));
+  if (!parsed) return 0;
+  const o = parsed.values;
+  const args = {
+    config: o.config,
+    exitWhenDone: o['exit-when-done'],
+    replaySpeed: o['replay-speed'] === undefined ? null : numberArg('replay-speed', o['replay-speed'], 'a number >= 0', (n) => n >= 0),
+    stateDir: o['state-dir'] ?? null,
+    api: !o['no-api'],
+    fresh: o.fresh,
+  };
   process.umask(0o077); // everything this process creates (journal, logs, token) is private to its owner
+  const { loadSettings } = await import('../lib/config/load.js');
+  const { SystemClock } = await import('../lib/core/clock.js');
+  const { liveTick } = await import('./live.js');
+  const { createLogger } = await import('./logger.js');
+  const { createRunner } = await import('./runner.js');
   const { config, secrets } = loadSettings(args.config);
   const logger = createLogger({ level: config.logging.level, dir: config.logging.dir });
   let stopping = false;
@@ -141,7 +125,7 @@ async function main(): Promise<void> {
   runner.close();
   logger.info({}, 'runner stopped');
   logger.flush?.();
-  process.exit(0);
+  return 0;
 }
 
 /**
@@ -158,8 +142,5 @@ function crashPoint(): ((point: string, time: number) => void) | undefined {
   };
 }
 
-main().catch((e: unknown) => {
-  const err = e as Error;
-  process.stderr.write(`runner: ${err.message}\n${process.env.TSTRADER_DEBUG ? `${err.stack}\n` : ""}`);
-  process.exit(1);
-});
+// exit: the API server and timers must not keep a stopped (or failed) runner alive.
+runCommand('runner', main, { exit: true });

@@ -69,9 +69,9 @@ export function lockStateDir(dir: string, onStale?: (h: LockHolder) => void): ()
         }
       };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot create the lock ${path}: ${(e as Error).message}`);
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot create the lock ${path}: ${(e as Error).message}`, { cause: e });
     }
-    let holder: LockHolder | null = null;
+    let holder: LockHolder | null;
     try {
       holder = JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
     } catch {

@@ -208,7 +208,7 @@ export class Store {
       if (!cols.includes('bracket_ref')) this.db.exec('ALTER TABLE orders ADD COLUMN bracket_ref TEXT');
     } catch (e) {
       // SQLite says "file is not a database" without saying which file.
-      throw new Error(`journal ${path}: ${(e as Error).message}`);
+      throw new Error(`journal ${path}: ${(e as Error).message}`, { cause: e });
     }
   }
 

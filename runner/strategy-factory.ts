@@ -22,7 +22,7 @@ export interface StrategyChoice {
 }
 
 export async function chooseStrategy(config: Config, series: readonly BarSeries[], log: LoopLogger, onRetrain?: (v: ModelVersion) => void): Promise<StrategyChoice> {
-  const active = config.strategy.active[0];
+  const active = config.strategy.active;
   if (active === 'buy-and-hold') return { strategy: new BuyAndHold(), model: null, note: null };
   if (active === 'sma-crossover') return { strategy: new SmaCrossover(config.strategy.sma_crossover), model: null, note: null };
   const ml = config.strategy.ml;

@@ -11,28 +11,86 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { isoDate, type BarSeries } from '../lib/core/bars.js';
-import { describeData, loadConfig, type Config } from '../lib/config/index.js';
-import { CsvProvider, loadSymbols, providerFromConfig, type DataIssue } from '../lib/data/index.js';
-import { executionFromConfig, runBacktest, type BacktestResult } from '../lib/engine/index.js';
-import { computeMetrics, periodsPerYearFor, type Metrics } from '../lib/metrics/index.js';
-import { formatEvaluation, saveTrainResult, trainModel, trainOptionsFromConfig, describeEvaluation, evaluationFromConfig } from '../lib/ml/index.js';
-import { backtestMetricsInput, backtestReportInput, writeReport } from '../lib/report/index.js';
-import { SmaCrossover, type Strategy } from '../lib/strategy/index.js';
-import { formatPromotion, loadMlStrategyFromConfig, MlStrategy, modelReportSection, promoteOptionsFromConfig, promoteTrainResult, type NullRange } from '../lib/strategy/ml/index.js';
-import { syntheticMarket } from '../lib/data/synthetic.js';
+import { intArg, parseCommand, runCommand } from '../lib/cli.js';
+import type { BarSeries } from '../lib/core/bars.js';
+import type { Config } from '../lib/config/schema.js';
+import type { DataIssue } from '../lib/data/validate.js';
+import type { BacktestResult } from '../lib/engine/index.js';
+import type { Metrics } from '../lib/metrics/index.js';
+import type { Strategy } from '../lib/strategy/index.js';
+import type { NullRange } from '../lib/strategy/ml/index.js';
 
 const REPORTS = 'reports';
 
-function argValue(flag: string, fallback: string): string {
-  const i = process.argv.indexOf(flag);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+export const SPEC = {
+  name: 'demo',
+  usage: 'npm run demo [-- --config FILE] [--null-markets N]',
+  summary:
+    'The main job end to end on the configured data (the offline synthetic market by default): train the\n' +
+    'configured model walk-forward, register it at strategy.ml.model, backtest it and the SMA crossover with\n' +
+    "the config's costs and risk limits against buy-and-hold, write HTML reports under reports/, and say\n" +
+    'which beat which after costs.',
+  options: {
+    config: { type: 'string', arg: 'FILE', default: 'config.yaml', help: 'config file' },
+    'null-markets': { type: 'string', arg: 'N', default: '2', help: 'synthetic markets without edge to train on for the null range of the headline Sharpe (0 = none)' },
+  },
+} as const;
+
+export interface VerdictRow {
+  readonly name: string;
+  readonly totalReturn: number;
+  readonly sharpe: number | null;
+  readonly maxDrawdown: number;
+  /** Mean gross exposure (fraction of equity invested); null = always fully invested (buy-and-hold). */
+  readonly exposure: number | null;
+  /** Costs included (the strategies) or not (the passive benchmark). */
+  readonly costs: boolean;
 }
 
-async function main(): Promise<void> {
-  const configPath = argValue('--config', 'config.yaml');
-  const nullMarkets = Number(argValue('--null-markets', '2'));
-  if (!Number.isInteger(nullMarkets) || nullMarkets < 0) throw new Error(`--null-markets: "${argValue('--null-markets', '')}" is not an integer >= 0`);
+/**
+ * The summary's verdict in plain words: which run made the most after costs, which beat which, and whether
+ * the risk-adjusted order (Sharpe) differs from the raw one.
+ */
+export function verdict(rows: readonly VerdictRow[]): string[] {
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+  const byReturn = [...rows].sort((a, b) => b.totalReturn - a.totalReturn);
+  const [best, ...rest] = byReturn;
+  const lines = [`verdict: ${best.name} made the most (${pct(best.totalReturn)}${best.costs ? ' after costs' : ', no costs'}).`];
+  for (let i = 0; i < byReturn.length; i++) {
+    for (let j = i + 1; j < byReturn.length; j++) {
+      const a = byReturn[i];
+      const b = byReturn[j];
+      const by = a.totalReturn - b.totalReturn;
+      lines.push(`  ${a.name} ${by === 0 ? 'tied with' : 'beat'} ${b.name}: ${pct(a.totalReturn)} vs ${pct(b.totalReturn)} (${(by * 100).toFixed(1)} points).`);
+    }
+  }
+  const sharpe = (r: VerdictRow) => r.sharpe ?? -Infinity;
+  const bySharpe = [...rows].sort((a, b) => sharpe(b) - sharpe(a));
+  if (bySharpe[0].name !== best.name && bySharpe[0].sharpe !== null) {
+    const top = bySharpe[0];
+    const invested = top.exposure !== null && top.exposure < 0.5 ? `, but it was invested ${(top.exposure * 100).toFixed(1)}% of the time on average, so its return is small` : '';
+    lines.push(`  risk-adjusted, ${top.name} did best: Sharpe ${top.sharpe!.toFixed(2)} vs ${best.sharpe === null ? 'n/a' : best.sharpe.toFixed(2)} for ${best.name} (max drawdown ${pct(top.maxDrawdown)} vs ${pct(best.maxDrawdown)})${invested}.`);
+  }
+  const losers = rest.filter((r) => r.costs && r.totalReturn < 0);
+  for (const r of losers) lines.push(`  ${r.name} lost money after costs.`);
+  return lines;
+}
+
+async function main(): Promise<number> {
+  const parsed = parseCommand(SPEC, process.argv.slice(2));
+  if (!parsed) return 0;
+  const configPath = parsed.values.config;
+  const nullMarkets = intArg('null-markets', parsed.values['null-markets'], 0);
+  const { isoDate } = await import('../lib/core/bars.js');
+  const { describeData, loadConfig } = await import('../lib/config/index.js');
+  const { CsvProvider, loadSymbols, providerFromConfig } = await import('../lib/data/index.js');
+  const { syntheticMarket } = await import('../lib/data/synthetic.js');
+  const { executionFromConfig, runBacktest } = await import('../lib/engine/index.js');
+  const { computeMetrics, periodsPerYearFor } = await import('../lib/metrics/index.js');
+  const { describeEvaluation, evaluationFromConfig, formatEvaluation, saveTrainResult, trainModel, trainOptionsFromConfig } = await import('../lib/ml/index.js');
+  const { backtestMetricsInput, backtestReportInput, writeReport } = await import('../lib/report/index.js');
+  const { SmaCrossover } = await import('../lib/strategy/index.js');
+  const { formatPromotion, loadMlStrategyFromConfig, modelReportSection, promoteOptionsFromConfig, promoteTrainResult } = await import('../lib/strategy/ml/index.js');
   const config: Config = loadConfig(configPath);
   const t0 = performance.now();
   const step = (s: string) => console.log(`\n[${((performance.now() - t0) / 1000).toFixed(1)} s] ${s}`);
@@ -105,9 +163,8 @@ async function main(): Promise<void> {
         series,
         config: { data, broker: config.broker, portfolio: config.portfolio, strategy: key === 'ml' ? config.strategy.ml : sma },
         dataSource: `${data.summary}: ${r.start}..${r.end}`,
-        ...(key === 'ml' ? { sections: [mlSection] } : {}),
+        ...(key === 'ml' ? { sections: [mlSection], signals: mlStrategy.signalLog } : {}),
         dataIssues: issues,
-        signals: strategy instanceof MlStrategy ? strategy.signalLog : undefined,
       }),
     );
     results.push({ key, r, m, file });
@@ -119,13 +176,18 @@ async function main(): Promise<void> {
   const row = (key: string, m: Metrics, fees: string) =>
     console.log(`${key.padEnd(16)} ${pct(m.totalReturn).padStart(7)} ${pct(m.cagr).padStart(7)} ${num(m.sharpe).padStart(7)} ${pct(m.maxDrawdown).padStart(7)} ${String(m.numTrades).padStart(7)} ${pct(m.exposure).padStart(9)}  ${fees}`);
   for (const { key, r, m } of results) row(key, m, r.fees);
-  row('buy-and-hold', computeMetrics({ equity: results[0].r.benchmark, trades: [], periodsPerYear }), '0');
-  console.log(`\nbuy-and-hold: equal weight in ${series.map((s) => s.symbol).join(', ')} from the first bar (the reports' benchmark). The ML strategy trades only out of sample.`);
+  const bh = computeMetrics({ equity: results[0].r.benchmark, trades: [], periodsPerYear });
+  row('buy-and-hold', bh, '0');
+  console.log(`\nbuy-and-hold: equal weight in ${series.map((s) => s.symbol).join(', ')} from the first bar (the reports' benchmark, no costs). The strategies pay the config's commission and slippage; the ML strategy trades only out of sample.`);
+  console.log('');
+  const rows: VerdictRow[] = [
+    ...results.map(({ key, m }) => ({ name: key, totalReturn: m.totalReturn, sharpe: m.sharpe, maxDrawdown: m.maxDrawdown, exposure: m.exposure, costs: true })),
+    { name: 'buy-and-hold', totalReturn: bh.totalReturn, sharpe: bh.sharpe, maxDrawdown: bh.maxDrawdown, exposure: null, costs: false },
+  ];
+  for (const line of verdict(rows)) console.log(line);
   console.log(`reports: ${results.map((x) => resolve(x.file)).join('\n         ')}`);
   console.log(`next: npm run runner -- --config ${configPath}   (paper trading the registered model, API on 127.0.0.1:${config.api.port})`);
+  return 0;
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : String(e));
-  process.exit(1);
-});
+if ((process.argv[1] ?? '').endsWith('demo.ts')) runCommand('demo', main);

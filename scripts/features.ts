@@ -1,58 +1,37 @@
 /**
- * npm run features -- --csv FILE [--out FILE.csv] [--no-adjust] [--features name,name,...]
+ * npm run features -- --csv FILE [--out FILE.csv] [--no-adjust] [--features name,name,...] | --list
  *
  * Reads a bar CSV (any layout lib/data/csv reads), adjusts it for splits and dividends unless --no-adjust, and
  * writes one row per bar: `date`, every indicator of lib/indicators (sma, ema, wma, rsi, macd, bollinger, true range,
  * atr, adx, stochastic, roc, momentum, stddev, obv, vwap: INDICATOR_COLUMNS) and the features (default set unless --features).
- * Warm-up cells are empty. Without --out the CSV goes to stdout.
+ * Warm-up cells are empty. Without --out the CSV goes to stdout. `--list` prints the feature registry.
  */
 import { writeFileSync } from 'node:fs';
-import { isoTime } from '../lib/core/bars.js';
-import { readCsvFile } from '../lib/data/csv.js';
-import { FEATURE_NAMES, featureTable } from '../lib/features/index.js';
+import { listArg, parseCommand, runCommand, UsageError } from '../lib/cli.js';
 
-const USAGE = `usage: npm run features -- --csv FILE [--out FILE.csv] [--no-adjust] [--features name,name,...]
-  --csv FILE       bars to read (Yahoo, Alpha Vantage or any date/open/high/low/close/volume header)
-  --out FILE       write the table here instead of stdout
-  --no-adjust      keep the file's prices as they are (default: adjust for splits and dividends)
-  --features LIST  comma-separated feature names (default: the default set); valid names:
-                   ${FEATURE_NAMES.join(', ')}`;
-
-interface Args {
-  csv: string;
-  out: string | null;
-  adjust: boolean;
-  features: string[] | undefined;
-}
-
-class UsageError extends Error {}
-
-function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { csv: '', out: null, adjust: true, features: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--csv') args.csv = value();
-    else if (a === '--out') args.out = value();
-    else if (a === '--no-adjust') args.adjust = false;
-    else if (a === '--features') args.features = value().split(',').map((s) => s.trim()).filter(Boolean);
-    else if (a === '--help' || a === '-h') throw new UsageError('');
-    else throw new UsageError(`unknown argument ${JSON.stringify(a)}`);
-  }
-  if (!args.csv) throw new UsageError('--csv FILE is required');
-  return args;
-}
+export const SPEC = {
+  name: 'features',
+  usage: 'npm run features -- --csv FILE [--out FILE.csv] [--no-adjust] [--features name,name,...] | --list',
+  summary: 'Indicator and feature columns for a bar CSV, one row per bar (warm-up cells empty); --list shows every feature.',
+  options: {
+    csv: { type: 'string', arg: 'FILE', help: 'bars to read (Yahoo, Alpha Vantage or any date/open/high/low/close/volume header)' },
+    out: { type: 'string', arg: 'FILE', help: 'write the table here', defaultText: 'stdout' },
+    'no-adjust': { type: 'boolean', help: "keep the file's prices as they are (default: adjust for splits and dividends)" },
+    timezone: { type: 'string', arg: 'ZONE', default: 'America/New_York', help: 'exchange zone of intraday timestamps written without one' },
+    features: { type: 'string', arg: 'LIST', help: 'comma-separated feature names (see --list)', defaultText: 'the default set' },
+    list: { type: 'boolean', help: 'list every feature: name, warm-up bars, in the default set, description' },
+  },
+} as const;
 
 function cell(x: number): string {
   return Number.isFinite(x) ? String(+x.toPrecision(12)) : '';
 }
 
-export function featuresCsv(path: string, adjust: boolean, features?: readonly string[]): string {
-  const series = readCsvFile(path, { adjust });
+export async function featuresCsv(path: string, adjust: boolean, features?: readonly string[], timezone?: string): Promise<string> {
+  const { isoTime } = await import('../lib/core/bars.js');
+  const { readCsvFile } = await import('../lib/data/csv.js');
+  const { featureTable } = await import('../lib/features/index.js');
+  const series = readCsvFile(path, { adjust, timezone });
   const table = featureTable(series, features);
   const lines: string[] = [['date', ...table.columns].join(',')];
   const cols = table.values;
@@ -64,32 +43,44 @@ export function featuresCsv(path: string, adjust: boolean, features?: readonly s
   return lines.join('\n') + '\n';
 }
 
-function main(argv: readonly string[]): number {
-  let args: Args;
-  try {
-    args = parseArgs(argv);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    if (e.message) process.stderr.write(`features: ${e.message}\n`);
-    process.stderr.write(USAGE + '\n');
-    return e.message ? 2 : 0;
+async function featureList(): Promise<string> {
+  const { DEFAULT_FEATURES, FEATURES, featureLookback } = await import('../lib/features/index.js');
+  const rows = [...FEATURES.values()].map((d) => [d.name, String(featureLookback(d.name)), DEFAULT_FEATURES.includes(d.name) ? 'yes' : '', d.description]);
+  const w = [0, 1, 2].map((j) => Math.max(...rows.map((r) => r[j].length), ['name', 'warm-up', 'default'][j].length));
+  const line = (r: string[]) => `${r[0].padEnd(w[0])}  ${r[1].padStart(w[1])}  ${r[2].padEnd(w[2])}  ${r[3]}`;
+  return [line(['name', 'warm-up', 'default', 'description']), ...rows.map(line)].join('\n') + '\n';
+}
+
+export async function run(argv: readonly string[]): Promise<number> {
+  const parsed = parseCommand(SPEC, argv);
+  if (!parsed) return 0;
+  const a = parsed.values;
+  if (a.list) {
+    if (a.csv || a.out || a.features) throw new UsageError('--list takes no other option');
+    process.stdout.write(await featureList());
+    return 0;
   }
-  let text: string;
-  try {
-    text = featuresCsv(args.csv, args.adjust, args.features);
-  } catch (e) {
-    process.stderr.write(`features: ${(e as Error).message}\n`);
-    return 1;
-  }
-  if (args.out) {
+  if (!a.csv) throw new UsageError('--csv FILE is required (or --list)');
+  let features: string[] | undefined;
+  if (a.features !== undefined) {
+    const { resolveFeatureNames } = await import('../lib/features/index.js');
+    features = listArg(a.features);
     try {
-      writeFileSync(args.out, text);
+      resolveFeatureNames(features, '--features');
     } catch (e) {
-      process.stderr.write(`features: cannot write ${args.out}: ${(e as Error).message}\n`);
-      return 1;
+      throw new UsageError((e as Error).message);
     }
-    const rows = text.split('\n').length - 2;
-    process.stderr.write(`features: wrote ${rows} rows to ${args.out}\n`);
+  }
+  const { isTimeZone } = await import('../lib/config/schema.js');
+  if (!isTimeZone(a.timezone)) throw new UsageError(`--timezone: "${a.timezone}" is not an IANA time zone such as America/New_York`);
+  const text = await featuresCsv(a.csv, !a['no-adjust'], features, a.timezone);
+  if (a.out) {
+    try {
+      writeFileSync(a.out, text);
+    } catch (e) {
+      throw new Error(`cannot write ${a.out}: ${(e as Error).message}`, { cause: e });
+    }
+    process.stderr.write(`features: wrote ${text.split('\n').length - 2} rows to ${a.out}\n`);
   } else {
     process.stdout.on('error', () => process.exit(0)); // e.g. piped into head
     process.stdout.write(text);
@@ -97,4 +88,5 @@ function main(argv: readonly string[]): number {
   return 0;
 }
 
-if (process.argv[1]?.endsWith('features.ts')) process.exitCode = main(process.argv.slice(2));
+
+if (process.argv[1]?.endsWith('features.ts')) runCommand('features', () => run(process.argv.slice(2)));

@@ -8,23 +8,30 @@
  * of the null markets are the range a real result has to clear.
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { makeSeries, type BarSeries } from '../lib/core/bars.js';
-import { Rng } from '../lib/core/rng.js';
-import { loadConfig, parseConfig, type Config } from '../lib/config/index.js';
-import { syntheticMarket, tradingTimes } from '../lib/data/synthetic.js';
-import { evaluationFromConfig, trainModel, trainOptionsFromConfig } from '../lib/ml/index.js';
-import { promoteOptionsFromConfig, promoteTrainResult } from '../lib/strategy/ml/index.js';
+import { intArg, parseCommand, runCommand } from '../lib/cli.js';
+import type { BarSeries } from '../lib/core/bars.js';
+import type { Config } from '../lib/config/schema.js';
 
-const HELP = `usage: npm run gate-null-check -- [--config FILE] [--procedure holdout|walk-forward] [--seeds N] [--json FILE]
-  --config FILE       config (default config.yaml): model, features, label, costs, limits, gate
-  --procedure P       holdout (npm run train's 80/20, default) or walk-forward (the demo's and the runner's;
-                      with strategy.ml.retrain_every 0 that is a holdout too)
-  --seeds N           seeds per null market kind (default 6: 6 synthetic without edge + 6 random walks)
-  --json FILE         also write the rows as JSON`;
+export const SPEC = {
+  name: 'gate-null-check',
+  usage: 'npm run gate-null-check -- [--config FILE] [--procedure holdout|walk-forward] [--seeds N] [--json FILE]',
+  summary:
+    'Negative controls for the promotion gate: the configured model trained on markets with no edge (synthetic\n' +
+    'without the planted effect, and random walks), backtested with costs and gated; all should be refused. The\n' +
+    'configured market runs last as the positive control.',
+  options: {
+    config: { type: 'string', arg: 'FILE', help: 'config: model, features, label, costs, limits, gate', defaultText: 'config.yaml if present, else the built-in defaults' },
+    procedure: { type: 'string', choices: ['holdout', 'walk-forward'], default: 'holdout', help: "npm run train's 80/20 holdout, or walk-forward (the demo's and the runner's; with strategy.ml.retrain_every 0 that is a holdout too)" },
+    seeds: { type: 'string', arg: 'N', default: '6', help: 'seeds per null market kind (6: 6 synthetic without edge + 6 random walks)' },
+    json: { type: 'string', arg: 'FILE', help: 'also write the rows as JSON' },
+  },
+} as const;
 
 /** Geometric random walks on the synthetic market's trading days: no structure at all. */
-export function randomWalkMarket(seed: number, symbols: readonly string[], start: string, end: string): BarSeries[] {
+async function randomWalkMarket(seed: number, symbols: readonly string[], start: string, end: string): Promise<BarSeries[]> {
+  const { makeSeries } = await import('../lib/core/bars.js');
+  const { Rng } = await import('../lib/core/rng.js');
+  const { tradingTimes } = await import('../lib/data/synthetic.js');
   const times = tradingTimes(Date.parse(start), Date.parse(end), '1d');
   return symbols.map((sym, k) => {
     const rng = new Rng(seed * 1000 + k);
@@ -48,23 +55,23 @@ export function randomWalkMarket(seed: number, symbols: readonly string[], start
   });
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { config: { type: 'string' }, procedure: { type: 'string', default: 'holdout' }, seeds: { type: 'string', default: '6' }, json: { type: 'string' }, help: { type: 'boolean' } },
-    strict: true,
-  });
-  if (values.help) return void console.log(HELP);
+async function main(): Promise<number> {
+  const parsed = parseCommand(SPEC, process.argv.slice(2));
+  if (!parsed) return 0;
+  const values = parsed.values;
+  const procedure = values.procedure;
+  const seeds = intArg('seeds', values.seeds);
+  const { loadConfig, parseConfig } = await import('../lib/config/load.js');
+  const { syntheticMarket } = await import('../lib/data/synthetic.js');
+  const { evaluationFromConfig, trainModel, trainOptionsFromConfig } = await import('../lib/ml/index.js');
+  const { promoteOptionsFromConfig, promoteTrainResult } = await import('../lib/strategy/ml/index.js');
   const configPath = values.config ?? (existsSync('config.yaml') ? 'config.yaml' : null);
   const config: Config = configPath ? loadConfig(configPath) : parseConfig({});
-  const procedure = values.procedure;
-  if (procedure !== 'holdout' && procedure !== 'walk-forward') throw new Error(`--procedure: "${procedure}" is not holdout or walk-forward`);
-  const seeds = Number(values.seeds);
-  if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`--seeds: "${values.seeds}" is not an integer >= 1`);
   const ml = config.strategy.ml;
   const symbols = config.data.symbols;
   const start = config.data.start;
   const end = config.data.end ?? '2025-01-01';
-  const markets: Array<{ name: string; series: () => BarSeries[]; control: boolean }> = [];
+  const markets: Array<{ name: string; series: () => BarSeries[] | Promise<BarSeries[]>; control: boolean }> = [];
   for (let s = 1; s <= seeds; s++) markets.push({ name: `synthetic seed ${s}, oversold_bounce 0`, series: () => syntheticMarket({ symbols, seed: s, start, end, oversoldBounce: 0 }), control: false });
   for (let s = 1; s <= seeds; s++) markets.push({ name: `random walk seed ${s}`, series: () => randomWalkMarket(s, symbols, start, end), control: false });
   if (config.data.provider === 'synthetic')
@@ -74,7 +81,7 @@ async function main(): Promise<void> {
   console.log('market                                      rows  accuracy  base    p(acc)   AUC    p(AUC)   Sharpe  DSR    verdict');
   const rows: Array<Record<string, unknown>> = [];
   for (const m of markets) {
-    const series = m.series();
+    const series = await m.series();
     const r = await trainModel(series, { ...trainOptionsFromConfig(ml), silent: true, ...(procedure === 'walk-forward' ? evaluationFromConfig(ml) : {}) });
     const p = promoteTrainResult(r, series, promoteOptionsFromConfig(config));
     const s = p.gate.statistics;
@@ -103,9 +110,7 @@ async function main(): Promise<void> {
   const sharpes = nulls.map((r) => r.sharpe as number | null).filter((x): x is number => x !== null);
   console.log(`\n${refused} of ${nulls.length} null models refused; null-market Sharpe range ${Math.min(...sharpes).toFixed(2)}..${Math.max(...sharpes).toFixed(2)} (annualised, after costs)`);
   if (values.json) writeFileSync(values.json, JSON.stringify({ procedure, config: configPath, rows }, null, 1) + '\n');
+  return 0;
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : String(e));
-  process.exit(1);
-});
+runCommand('gate-null-check', main);

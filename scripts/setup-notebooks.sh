@@ -5,6 +5,16 @@
 #  - The kernel starts in the repository root, so notebooks in notebooks/ import `./lib/...` directly.
 #  - Debian's python3 has Jupyter; a pyenv python3 earlier on PATH may not, so /usr/bin/python3 is preferred.
 set -euo pipefail
+case "${1:-}" in
+  -h | --help)
+    echo "usage: npm run setup:notebooks"
+    echo
+    echo "Installs the 'tstrader' TypeScript kernel (tslab, in tools/tslab) for Jupyter, pointing at this checkout."
+    echo "Takes no options. Needs Jupyter: apt-get install jupyter-notebook ... (see README.md) or pip install jupyterlab."
+    exit 0 ;;
+  "") ;;
+  *) echo "setup:notebooks: unknown option $1 (it takes none; see --help)" >&2; exit 2 ;;
+esac
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root/tools/tslab"
 if [ ! -x node_modules/tslab/bin/tslab ]; then

@@ -7,128 +7,102 @@
  */
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
+import { intArg, listArg, numberArg, parseCommand, runCommand, UsageError } from '../lib/cli.js';
 import type { BarSeries } from '../lib/core/bars.js';
-import { describeData, loadConfig, parseConfig, type Config } from '../lib/config/index.js';
-import { loadSymbols, providerFromConfig, readCsvFile, syntheticMarket } from '../lib/data/index.js';
-import { formatEvaluation, formatReliability, saveTrainResult, trainModel, trainOptionsFromConfig, type TrainOptions } from '../lib/ml/index.js';
-import { formatPromotion, promoteOptionsFromConfig, promoteTrainResult } from '../lib/strategy/ml/index.js';
+import type { Config } from '../lib/config/schema.js';
+import type { TrainOptions } from '../lib/ml/train.js';
 
-const HELP = `usage: npm run train -- [--csv FILE ...] [--symbols A,B] [--model rf|gbdt|mlp] [--walk-forward] --out models/NAME
-  --csv FILE            train on a CSV file (repeatable); symbol = file name
-  --symbols A,B         load symbols through the config's data provider
-  --config FILE         config file (default config.yaml if present)
-  --model rf|gbdt|mlp   model type (default: strategy.ml.model_type)
-  --walk-forward        evaluate by walk-forward retraining instead of an 80/20 holdout
-  --train-bars N        walk-forward training window in bars (default 504)
-  --retrain-every N     walk-forward refit interval in bars (default: strategy.ml.retrain_every; 0 there means
-                        never, and --walk-forward then needs this option)
-  --window rolling|expanding
-  --trees N --depth N   forest size (default 100, 10)
-  --epochs N            MLP epochs (default 30)
-  --rounds N            GBDT boosting rounds, the most trees (default 200)
-  --leaves N            GBDT num_leaves (default 31)
-  --learning-rate X     GBDT learning rate (default 0.05)
-  --early-stopping N    GBDT: stop after N rounds without validation improvement; 0 = off (default 20)
-  --seed N              seed (default strategy.ml.seed)
-  --threshold X         confidence threshold (default strategy.ml.confidence_threshold)
-  --quiet               no progress bars`;
+export const SPEC = {
+  name: 'train',
+  usage: 'npm run train -- [--csv FILE ...] [--symbols A,B] [--model rf|gbdt|mlp] [--walk-forward] --out models/NAME',
+  summary:
+    'Train a model on the configured features, evaluate it out of sample against the majority-class and\n' +
+    'buy-and-hold baselines, and write the registry folder. No --csv/--symbols: the offline synthetic market.',
+  options: {
+    out: { type: 'string', arg: 'DIR', help: 'registry folder to write (required), e.g. models/my-rf' },
+    csv: { type: 'string', multiple: true, arg: 'FILE', help: 'train on a CSV file; symbol = file name' },
+    symbols: { type: 'string', arg: 'A,B', help: "load these symbols through the config's data provider" },
+    config: { type: 'string', arg: 'FILE', help: 'config file for strategy.ml and data settings', defaultText: 'config.yaml if present, else the built-in defaults' },
+    model: { type: 'string', choices: ['rf', 'gbdt', 'mlp'], help: 'model type', defaultText: 'strategy.ml.model_type' },
+    'walk-forward': { type: 'boolean', help: 'evaluate by walk-forward retraining instead of an 80/20 holdout' },
+    'train-bars': { type: 'string', arg: 'N', default: '504', help: 'walk-forward training window in bars' },
+    'retrain-every': { type: 'string', arg: 'N', help: 'walk-forward refit interval in bars (strategy.ml.retrain_every 0 means never: --walk-forward then needs this option)', defaultText: 'strategy.ml.retrain_every' },
+    window: { type: 'string', choices: ['rolling', 'expanding'], default: 'rolling', help: 'walk-forward training window' },
+    trees: { type: 'string', arg: 'N', default: '100', help: 'forest size' },
+    depth: { type: 'string', arg: 'N', default: '10', help: 'tree depth' },
+    epochs: { type: 'string', arg: 'N', default: '30', help: 'MLP epochs' },
+    rounds: { type: 'string', arg: 'N', default: '200', help: 'GBDT boosting rounds (the most trees)' },
+    leaves: { type: 'string', arg: 'N', default: '31', help: 'GBDT num_leaves' },
+    'learning-rate': { type: 'string', arg: 'X', default: '0.05', help: 'GBDT learning rate in (0, 1]' },
+    'early-stopping': { type: 'string', arg: 'N', default: '20', help: 'GBDT: stop after N rounds without validation improvement; 0 = off' },
+    seed: { type: 'string', arg: 'N', help: 'seed', defaultText: 'strategy.ml.seed' },
+    threshold: { type: 'string', arg: 'X', help: 'confidence threshold in [0.5, 1]', defaultText: 'strategy.ml.confidence_threshold' },
+    quiet: { type: 'boolean', help: 'no progress bars' },
+  },
+} as const;
 
-interface Args {
-  csv: string[];
-  symbols: string[];
-  flags: Map<string, string>;
-  bools: Set<string>;
-}
-
-function parseArgs(argv: string[]): Args {
-  const a: Args = { csv: [], symbols: [], flags: new Map(), bools: new Set() };
-  const boolean = new Set(['walk-forward', 'quiet', 'help']);
-  for (let i = 0; i < argv.length; i++) {
-    const t = argv[i];
-    if (!t.startsWith('--')) throw new Error(`unexpected argument "${t}"\n${HELP}`);
-    const key = t.slice(2);
-    if (boolean.has(key)) {
-      a.bools.add(key);
-      continue;
-    }
-    const v = argv[++i];
-    if (v === undefined) throw new Error(`--${key} needs a value\n${HELP}`);
-    if (key === 'csv') a.csv.push(v);
-    else if (key === 'symbols') a.symbols.push(...v.split(',').map((s) => s.trim()).filter(Boolean));
-    else a.flags.set(key, v);
-  }
-  return a;
-}
-
-function num(a: Args, key: string, fallback: number): number {
-  const v = a.flags.get(key);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`--${key}: "${v}" is not a number`);
-  return n;
-}
-
-/** A walk-forward needs a refit interval; strategy.ml.retrain_every 0 means "never", not a default of 21. */
-function walkForwardInterval(n: number): number {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--walk-forward needs --retrain-every N >= 1 (strategy.ml.retrain_every is ${n}: the runner never retrains; train without --walk-forward for a holdout)`);
-  return n;
-}
-
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  if (args.bools.has('help')) {
-    console.log(HELP);
-    return;
-  }
-  const known = new Set(['config', 'model', 'out', 'train-bars', 'retrain-every', 'window', 'trees', 'depth', 'epochs', 'rounds', 'leaves', 'learning-rate', 'early-stopping', 'seed', 'threshold']);
-  for (const k of args.flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${HELP}`);
-  const configPath = args.flags.get('config') ?? (existsSync('config.yaml') ? 'config.yaml' : null);
+async function main(): Promise<number> {
+  const parsed = parseCommand(SPEC, process.argv.slice(2));
+  if (!parsed) return 0;
+  const a = parsed.values;
+  if (!a.out) throw new UsageError('--out models/NAME is required');
+  if (a.csv.length && a.symbols) throw new UsageError('give --csv or --symbols, not both');
+  // Options that would do nothing in this combination are refused rather than silently ignored.
+  for (const k of ['train-bars', 'retrain-every', 'window'] as const) if (parsed.given.has(k) && !a['walk-forward']) throw new UsageError(`--${k} needs --walk-forward`);
+  const { loadConfig, parseConfig } = await import('../lib/config/load.js');
+  const configPath = a.config ?? (existsSync('config.yaml') ? 'config.yaml' : null);
   const config: Config = configPath ? loadConfig(configPath) : parseConfig({});
   const ml = config.strategy.ml;
-  const out = args.flags.get('out');
-  if (!out) throw new Error(`--out models/NAME is required\n${HELP}`);
-  const model = (args.flags.get('model') ?? ml.model_type) as 'rf' | 'gbdt' | 'mlp';
-  if (model !== 'rf' && model !== 'mlp' && model !== 'gbdt') throw new Error(`--model: "${model}" is not rf, gbdt or mlp`);
+  const model = (a.model ?? ml.model_type) as 'rf' | 'gbdt' | 'mlp';
+  const seed = a.seed === undefined ? ml.seed : numberArg('seed', a.seed, 'a whole number', Number.isInteger);
+  const threshold = a.threshold === undefined ? ml.confidence_threshold : numberArg('threshold', a.threshold, 'a number in [0.5, 1]', (x) => x >= 0.5 && x <= 1);
+  for (const [k, kind] of [['trees', 'rf'], ['depth', 'rf'], ['epochs', 'mlp'], ['rounds', 'gbdt'], ['leaves', 'gbdt'], ['learning-rate', 'gbdt'], ['early-stopping', 'gbdt']] as const) if (parsed.given.has(k) && model !== kind) throw new UsageError(`--${k} is for --model ${kind} (training ${model})`);
+  const rf = { nEstimators: intArg('trees', a.trees), maxDepth: intArg('depth', a.depth) };
+  const epochs = intArg('epochs', a.epochs);
+  const gbdt = {
+    nEstimators: intArg('rounds', a.rounds),
+    numLeaves: intArg('leaves', a.leaves, 2),
+    learningRate: numberArg('learning-rate', a['learning-rate'], 'a number in (0, 1]', (x) => x > 0 && x <= 1),
+    earlyStoppingRounds: intArg('early-stopping', a['early-stopping'], 0),
+  };
+  const walk = a['walk-forward']
+    ? { trainBars: intArg('train-bars', a['train-bars'], 2), retrainEvery: a['retrain-every'] === undefined ? walkForwardInterval(ml.retrain_every) : intArg('retrain-every', a['retrain-every']), window: a.window as 'rolling' | 'expanding' }
+    : undefined;
+  const { describeData } = await import('../lib/config/index.js');
+  const { formatEvaluation, formatReliability, saveTrainResult, trainModel, trainOptionsFromConfig } = await import('../lib/ml/index.js');
+  const { formatPromotion, promoteOptionsFromConfig, promoteTrainResult } = await import('../lib/strategy/ml/index.js');
 
   let series: BarSeries[];
   let source: string;
   let data: Record<string, unknown> | undefined;
-  if (args.csv.length) {
-    series = args.csv.map((f) => readCsvFile(f, { adjust: config.data.adjust }));
-    source = `csv: ${args.csv.map((f) => basename(f)).join(', ')}`;
-  } else if (args.symbols.length) {
+  if (a.csv.length) {
+    const { readCsvFile } = await import('../lib/data/csv.js');
+    series = a.csv.map((f) => readCsvFile(f, { adjust: config.data.adjust, timezone: config.data.timezone }));
+    source = `csv: ${a.csv.map((f) => basename(f)).join(', ')}`;
+  } else if (a.symbols) {
+    const symbols = listArg(a.symbols);
+    const { loadSymbols } = await import('../lib/data/load.js');
+    const { providerFromConfig } = await import('../lib/data/from-config.js');
     const provider = providerFromConfig(config.data);
-    series = await loadSymbols(provider, args.symbols, { start: config.data.start, end: config.data.end, interval: config.data.interval });
-    source = `${provider.name}: ${args.symbols.join(', ')}`;
+    series = await loadSymbols(provider, symbols, { start: config.data.start, end: config.data.end, interval: config.data.interval });
+    source = `${provider.name}: ${symbols.join(', ')}`;
   } else {
+    const { syntheticMarket } = await import('../lib/data/synthetic.js');
     series = syntheticMarket({ seed: config.data.synthetic.seed, oversoldBounce: config.data.synthetic.oversold_bounce });
     const described = describeData({ ...config.data, provider: 'synthetic', symbols: series.map((s) => s.symbol) });
     source = described.summary;
     data = { ...described };
   }
-  const seed = num(args, 'seed', ml.seed);
-  const threshold = num(args, 'threshold', ml.confidence_threshold);
   const opts: TrainOptions = {
     ...trainOptionsFromConfig(ml),
     model,
     seed,
     threshold,
-    rf: { nEstimators: num(args, 'trees', 100), maxDepth: num(args, 'depth', 10) },
-    mlp: { epochs: num(args, 'epochs', 30) },
-    gbdt: {
-      nEstimators: num(args, 'rounds', 200),
-      numLeaves: num(args, 'leaves', 31),
-      learningRate: num(args, 'learning-rate', 0.05),
-      earlyStoppingRounds: num(args, 'early-stopping', 20),
-    },
-    silent: args.bools.has('quiet'),
-    walkForward: args.bools.has('walk-forward')
-      ? {
-          trainBars: num(args, 'train-bars', 504),
-          retrainEvery: walkForwardInterval(num(args, 'retrain-every', ml.retrain_every)),
-          window: (args.flags.get('window') ?? 'rolling') as 'rolling' | 'expanding',
-        }
-      : undefined,
+    rf,
+    mlp: { epochs },
+    gbdt,
+    silent: a.quiet,
+    walkForward: walk,
   };
   console.log(`training ${model} on ${source} (${series.reduce((k, s) => k + s.length, 0)} bars)`);
   const t0 = performance.now();
@@ -144,12 +118,16 @@ async function main(): Promise<void> {
   // Returns come from the engine with the configured costs and limits; the gate judges the out-of-sample record.
   const promotion = promoteTrainResult(r, series, { ...promoteOptionsFromConfig(config), threshold });
   console.log(formatPromotion(promotion));
-  const meta = await saveTrainResult(out, r, { source, threshold, data, gate: promotion.gate, backtest: promotion.backtest.summary });
-  console.log(`wrote ${out}/ (${meta.modelFiles.join(', ')}, metadata.json, predictions.csv)${promotion.gate.verdict.promotable ? '' : ': registered but NOT promotable (the runner refuses it)'}`);
+  const meta = await saveTrainResult(a.out, r, { source, threshold, data, gate: promotion.gate, backtest: promotion.backtest.summary });
+  console.log(`wrote ${a.out}/ (${meta.modelFiles.join(', ')}, metadata.json, predictions.csv)${promotion.gate.verdict.promotable ? '' : ': registered but NOT promotable (the runner refuses it)'}`);
   if ('dispose' in r.model) r.model.dispose();
+  return 0;
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : String(e));
-  process.exit(1);
-});
+/** A walk-forward needs a refit interval; strategy.ml.retrain_every 0 means "never", not a default. */
+function walkForwardInterval(n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--walk-forward needs --retrain-every N >= 1 (strategy.ml.retrain_every is ${n}: the runner never retrains; train without --walk-forward for a holdout)`);
+  return n;
+}
+
+runCommand('train', main);

@@ -13,6 +13,15 @@ const posInt = (msg = 'must be a whole number >= 1') => z.number().int({ message
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD' });
 const interval = z.enum(INTERVALS as [Interval, ...Interval[]]);
 
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const commissionSchema = z.strictObject({
   per_share: nonNeg().default(0),
   percent: nonNeg().default(0),
@@ -82,8 +91,19 @@ export const regimeSchema = z.strictObject({
   high_vol_size: nonNegFraction().default(0.5),
 });
 
+const STRATEGY_NAMES = ['ml', 'sma-crossover', 'buy-and-hold'] as const;
+
+/**
+ * The one strategy the runner trades. Written `active: ml`; the older one-entry list `active: [ml]` is still
+ * read, a longer list is refused (the runner trades one strategy; backtest the others side by side).
+ */
+const activeStrategy = z.preprocess(
+  (v) => (Array.isArray(v) && v.length === 1 ? v[0] : v),
+  z.enum(STRATEGY_NAMES, { message: `must be one strategy: one of ${STRATEGY_NAMES.join(', ')} (the runner trades one)` }),
+);
+
 export const strategySchema = z.strictObject({
-  active: z.array(z.enum(['ml', 'sma-crossover', 'buy-and-hold'])).min(1).default(['ml']),
+  active: activeStrategy.default('ml'),
   ml: mlStrategySchema.default(mlStrategySchema.parse({})),
   sma_crossover: smaSchema.default({ fast: 10, slow: 30 }),
   regime_filter: regimeSchema.default(regimeSchema.parse({})),
@@ -103,7 +123,6 @@ export const sizingSchema = z.strictObject({
 
 export const portfolioSchema = z.strictObject({
   initial_cash: positive().default(100_000),
-  currency: z.string().default('USD'),
   max_position_size: fraction().default(0.1),
   max_daily_loss: fraction().default(0.02),
   stop_loss: nonNegFraction().default(0.05),
@@ -134,6 +153,14 @@ export const dataSchema = z.strictObject({
   adjust: z.boolean().default(true),
   cache_dir: z.string().default('.cache/bars'),
   csv_dir: z.string().default('data'),
+  /**
+   * Exchange time zone of timestamps that carry none (intraday CSV rows such as "2024-03-11 09:30"): they are
+   * read as wall-clock time there and converted to UTC. Daily bars stay dated by their trading day.
+   */
+  timezone: z
+    .string()
+    .refine(isTimeZone, { message: 'is not an IANA time zone such as America/New_York' })
+    .default('America/New_York'),
   /** How often the runner asks for new bars. */
   refresh: z
     .strictObject({ intraday_seconds: positive().default(60), daily_minutes: positive().default(60) })
@@ -169,11 +196,6 @@ export const loggingSchema = z.strictObject({
   dir: z.string().default('logs'),
 });
 
-export const developmentSchema = z.strictObject({
-  debug: z.boolean().default(false),
-  verbose: z.boolean().default(false),
-});
-
 export const configSchema = z.strictObject({
   broker: brokerSchema.default(brokerSchema.parse({})),
   strategy: strategySchema.default(strategySchema.parse({})),
@@ -182,7 +204,6 @@ export const configSchema = z.strictObject({
   runner: runnerSchema.default(runnerSchema.parse({})),
   api: apiSchema.default(apiSchema.parse({})),
   logging: loggingSchema.default(loggingSchema.parse({})),
-  development: developmentSchema.default(developmentSchema.parse({})),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -192,3 +213,5 @@ export type PortfolioConfig = Config['portfolio'];
 export type DataConfig = Config['data'];
 export type RunnerConfig = Config['runner'];
 export type ApiConfig = Config['api'];
+export type SizingConfig = PortfolioConfig['sizing'];
+export type RegimeFilterConfig = StrategyConfig['regime_filter'];

@@ -89,7 +89,7 @@ export function loadCsvCached(path: string, cacheDir: string, opts: CsvOptions =
   }
   const symbol = opts.symbol ?? basename(path, extname(path));
   const key = createHash('sha1')
-    .update(JSON.stringify([path, st.size, st.mtimeMs, symbol, opts.adjust ?? true, opts.interval ?? null, opts.policy ?? null]))
+    .update(JSON.stringify([path, st.size, st.mtimeMs, symbol, opts.adjust ?? true, opts.interval ?? null, opts.policy ?? null, opts.timezone ?? null]))
     .digest('hex')
     .slice(0, 16);
   const file = join(cacheDir, `${symbol.replace(/[^A-Za-z0-9._^=-]/g, '_')}-${key}.tsb`);

@@ -6,12 +6,17 @@
  *     an unnamed first column taken as the date (pandas' default index column),
  *   - minute files whose rows carry separate date and time fields (`2006-01-02,09:01:00,...`, with or without
  *     a header), and headerless files in date[,time],open,high,low,close[,volume[,oi]] order.
- * Timestamps without a zone are read as UTC wall time. The symbol defaults to the file name.
+ * Intraday timestamps written without a zone are exchange-local wall time: they are read in `timezone`
+ * (default America/New_York, config `data.timezone`) and converted to UTC, so session and calendar logic
+ * sees the real instant. Daily bars (no time of day) stay labelled by their date at midnight UTC, as
+ * everywhere in the library. Timestamps with a zone or offset are taken as written. The symbol defaults to
+ * the file name.
  */
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { INTERVAL_MS, makeSeries, type BarSeries, type Interval } from '../core/bars.js';
 import { DataError } from '../core/errors.js';
+import { zonedToUtc } from '../core/timezone.js';
 import { adjustSeries } from './adjust.js';
 import { DEFAULT_POLICY, validateColumns, type DataIssue, type RawColumns, type ValidationPolicy } from './validate.js';
 
@@ -23,7 +28,12 @@ export interface CsvOptions {
   readonly policy?: ValidationPolicy;
   /** Force the interval instead of inferring it from the timestamps. */
   readonly interval?: Interval;
+  /** IANA zone of intraday timestamps written without one (default America/New_York). */
+  readonly timezone?: string;
 }
+
+export const DEFAULT_TIMEZONE = 'America/New_York';
+const DAY_MS = 86_400_000;
 
 export interface CsvLoad {
   readonly series: BarSeries;
@@ -104,6 +114,9 @@ export function parseCsv(text: string, opts: CsvOptions & { symbol: string }, so
   const cell = (k: number) => text.slice(starts[k], ends[k]);
   const field = (k: number) => fastNum(text, starts[k], ends[k]);
   let n = 0;
+  // Rows whose timestamp carried no zone, and whether any of them has a time of day (an intraday file).
+  const zoneless = new Uint8Array(cap);
+  let timeOfDay = false;
   ln.reset(dataStart);
   // The next quote at or after the current line (found once, not rescanned per line: that would be quadratic).
   let quote = text.indexOf('"', dataStart.pos);
@@ -114,7 +127,10 @@ export function parseCsv(text: string, opts: CsvOptions & { symbol: string }, so
       // Quoted fields (rare): split the line and parse its cells the general way.
       const cells = splitRow(ln.text);
       if (cells.length < width) throw new DataError(source, row, null, `expected ${width} fields, found ${cells.length}`);
-      parseQuotedRow(cells, layout, raw, n, source, row);
+      if (parseQuotedRow(cells, layout, raw, n, source, row)) {
+        zoneless[n] = 1;
+        if (raw.time[n] % DAY_MS !== 0) timeOfDay = true;
+      }
       raw.line[n++] = row;
       continue;
     }
@@ -132,11 +148,18 @@ export function parseCsv(text: string, opts: CsvOptions & { symbol: string }, so
     if (found < width) throw new DataError(source, row, null, `expected ${width} fields, found ${ln.text.split(',').length}`);
     for (let k = found; k < used; k++) starts[k] = ends[k] = ln.end; // missing optional trailing fields read as empty
     let t = layout.time === undefined ? fastTimestamp(text, starts[layout.date], ends[layout.date]) : fastDateTime(text, starts[layout.date], ends[layout.date], starts[layout.time], ends[layout.time]);
+    // The fast forms carry no zone; the general parser's input is checked.
+    let noZone = true;
     if (t !== t) {
       // Not the common layout: the general parser decides (and names the row when it cannot).
       const dateText = layout.time === undefined ? cell(layout.date) : `${cell(layout.date)} ${cell(layout.time)}`;
       t = parseTimestamp(dateText);
       if (Number.isNaN(t)) throw new DataError(source, row, 'date', `cannot read ${JSON.stringify(dateText)} as a date`);
+      noZone = ZONELESS.test(dateText.trim());
+    }
+    if (noZone) {
+      zoneless[n] = 1;
+      if (t % DAY_MS !== 0) timeOfDay = true;
     }
     raw.time[n] = t;
     raw.open[n] = field(layout.open);
@@ -149,6 +172,10 @@ export function parseCsv(text: string, opts: CsvOptions & { symbol: string }, so
     if (raw.splits) raw.splits[n] = field(layout.splits!) || 1;
     raw.line[n] = row;
     n++;
+  }
+  const tz = opts.timezone ?? DEFAULT_TIMEZONE;
+  if (timeOfDay && tz !== 'UTC') {
+    for (let i = 0; i < n; i++) if (zoneless[i]) raw.time[i] = zonedToUtc(raw.time[i], tz);
   }
   const trimmed = trim(raw, n);
   const { cols, issues } = validateColumns(source, trimmed, opts.policy ?? DEFAULT_POLICY);
@@ -164,7 +191,8 @@ export function parseCsv(text: string, opts: CsvOptions & { symbol: string }, so
   return { series, issues };
 }
 
-function parseQuotedRow(cells: string[], layout: Layout, raw: RawColumns, n: number, source: string, row: number): void {
+/** Parses one row of quoted fields into slot n; true when its timestamp carried no zone. */
+function parseQuotedRow(cells: string[], layout: Layout, raw: RawColumns, n: number, source: string, row: number): boolean {
   const dateText = layout.time === undefined ? cells[layout.date] : `${cells[layout.date]} ${cells[layout.time]}`;
   const t = parseTimestamp(dateText);
   if (Number.isNaN(t)) throw new DataError(source, row, 'date', `cannot read ${JSON.stringify(dateText)} as a date`);
@@ -177,6 +205,7 @@ function parseQuotedRow(cells: string[], layout: Layout, raw: RawColumns, n: num
   if (raw.adjClose) raw.adjClose[n] = num(cells[layout.adjClose!]);
   if (raw.dividends) raw.dividends[n] = num(cells[layout.dividends!]) || 0;
   if (raw.splits) raw.splits[n] = num(cells[layout.splits!]) || 1;
+  return ZONELESS.test(dateText.trim());
 }
 
 /** Lines of a text by offsets, without allocating per line: next() moves pos/end/row to the next non-blank line. */
@@ -373,10 +402,15 @@ function num(s: string | undefined): number {
   return Number(t);
 }
 
-/** YYYY-MM-DD, YYYYMMDD, or with a time (space or T separated, optional zone). Zone-less times are UTC wall time. */
+const ZONELESS = /^(\d{4})-?(\d{2})-?(\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$/;
+
+/**
+ * YYYY-MM-DD, YYYYMMDD, or with a time (space or T separated, optional zone). A zone-less time comes back as
+ * its wall-clock fields read as UTC; parseCsv converts those from the exchange zone.
+ */
 export function parseTimestamp(s: string): number {
   const t = s.trim();
-  const m = /^(\d{4})-?(\d{2})-?(\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$/.exec(t);
+  const m = ZONELESS.exec(t);
   if (m) {
     const y = +m[1];
     const mo = +m[2];

@@ -23,7 +23,7 @@ export function providerFromConfig(d: DataConfig, yahoo: Omit<YahooOptions, 'cac
     case 'synthetic':
       return new SyntheticProvider({ seed: d.synthetic.seed, oversoldBounce: d.synthetic.oversold_bounce, start: d.start, end: d.end });
     case 'csv':
-      return new CsvProvider(d.csv_dir, { adjust: d.adjust, policy: validationPolicy(d.validation) }, d.cache_dir);
+      return new CsvProvider(d.csv_dir, { adjust: d.adjust, policy: validationPolicy(d.validation), timezone: d.timezone }, d.cache_dir);
     case 'yahoo':
       return new YahooProvider({ ...yahoo, cacheDir: d.cache_dir, adjust: d.adjust });
     case 'alpaca':

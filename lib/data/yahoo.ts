@@ -7,7 +7,7 @@
  * adjclose/close. Daily bars are stamped at midnight UTC of the exchange-local trading date.
  * For tests or proxies, pass `fetch` (any fetch-compatible function) or `baseUrl` (e.g. a local server).
  */
-import YahooFinance from 'yahoo-finance2';
+import type YahooFinance from 'yahoo-finance2';
 import { INTERVAL_MS, makeSeries, sliceByTime, type BarSeries, type Interval } from '../core/bars.js';
 import type { Clock } from '../core/clock.js';
 import { SystemClock } from '../core/clock.js';
@@ -51,7 +51,9 @@ export class YahooProvider implements DataProvider {
   readonly name = 'yahoo';
   /** Number of network requests made (for cache tests and progress). */
   requests = 0;
-  private readonly yf: InstanceType<typeof YahooFinance>;
+  /** The yahoo-finance2 client, made on the first fetch: importing lib/data must not load it. */
+  private yf: Promise<InstanceType<typeof YahooFinance>> | null = null;
+  private readonly fetchFn: typeof fetch;
   private readonly cache: BarCache | null;
   private readonly clock: Clock;
 
@@ -61,10 +63,17 @@ export class YahooProvider implements DataProvider {
     const f: typeof fetch = base
       ? (input, init) => inner(String(input instanceof Request ? input.url : input).replace(/^https?:\/\/[^/]+/, base.replace(/\/$/, '')), init)
       : inner;
-    const quiet = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {}, dir: () => {} };
-    this.yf = new YahooFinance({ fetch: f, versionCheck: false, suppressNotices: ['yahooSurvey', 'ripHistorical'], logger: quiet });
+    this.fetchFn = f;
     this.cache = opts.cacheDir === null ? null : new BarCache(opts.cacheDir ?? '.cache/bars');
     this.clock = opts.clock ?? new SystemClock();
+  }
+
+  private client(): Promise<InstanceType<typeof YahooFinance>> {
+    this.yf ??= import('yahoo-finance2').then(({ default: YF }) => {
+      const quiet = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {}, dir: () => {} };
+      return new YF({ fetch: this.fetchFn, versionCheck: false, suppressNotices: ['yahooSurvey', 'ripHistorical'], logger: quiet });
+    });
+    return this.yf;
   }
 
   async load(req: DataRequest): Promise<BarSeries> {
@@ -76,7 +85,7 @@ export class YahooProvider implements DataProvider {
     // A bar that has not closed yet must not be cached as final: coverage stops at the last completed bar.
     const settled = Math.min(end, Math.floor(now / INTERVAL_MS[interval]) * INTERVAL_MS[interval]);
 
-    let series: BarSeries | null = null;
+    let series: BarSeries | null;
     if (this.cache) {
       const cached = this.cache.read(this.name, req.symbol, interval);
       series = cached.series;
@@ -99,7 +108,8 @@ export class YahooProvider implements DataProvider {
       async () => {
         this.requests++;
         try {
-          return (await this.yf.chart(symbol, {
+          const yf = await this.client();
+          return (await yf.chart(symbol, {
             period1: new Date(start),
             period2: new Date(end),
             interval: YAHOO_INTERVAL[interval] as '1d',

@@ -53,7 +53,12 @@ export function stochastic(high: Values, low: Values, close: Values, opts: Stoch
     if (hiIdx < start) {
       hiIdx = start;
       hi = high[start];
-      for (let j = start + 1; j <= t; j++) if (high[j] >= hi) (hi = high[j]), (hiIdx = j);
+      for (let j = start + 1; j <= t; j++) {
+        if (high[j] >= hi) {
+          hi = high[j];
+          hiIdx = j;
+        }
+      }
     } else if (high[t] >= hi) {
       hi = high[t];
       hiIdx = t;
@@ -61,7 +66,12 @@ export function stochastic(high: Values, low: Values, close: Values, opts: Stoch
     if (loIdx < start) {
       loIdx = start;
       lo = low[start];
-      for (let j = start + 1; j <= t; j++) if (low[j] <= lo) (lo = low[j]), (loIdx = j);
+      for (let j = start + 1; j <= t; j++) {
+        if (low[j] <= lo) {
+          lo = low[j];
+          loIdx = j;
+        }
+      }
     } else if (low[t] <= lo) {
       lo = low[t];
       loIdx = t;

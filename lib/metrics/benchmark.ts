@@ -1,7 +1,7 @@
 /** Benchmarks to compare a strategy against, and its alpha/beta to one. */
 import type { BarSeries } from '../core/bars.js';
 import { ValidationError } from '../core/errors.js';
-import { alignCurve, periodicReturns } from './returns.js';
+import { alignCurve } from './returns.js';
 import { isNegligible, mean, sampleCov } from './stats.js';
 import type { EquityCurve } from './types.js';
 

@@ -243,14 +243,13 @@ class TreeBuilder {
       }
       left.fill(0);
       let nl = 0;
-      let wl = 0;
       for (let b = minB; b < maxB; b++) {
         const c = cnt[b];
         if (c === 0) continue;
         nl += c;
         let sql = 0;
         let sqr = 0;
-        wl = 0;
+        let wl = 0;
         for (let k = 0; k < K; k++) {
           const v = (left[k] += hist[b * K + k]);
           wl += v;

@@ -7,7 +7,7 @@ export * from './gbdt.js';
 export * from './lightgbm.js';
 export * from './tree-shap.js';
 export * from './mlp.js';
-export { ensureBackend, tf } from './tf-backend.js';
+export { ensureBackend, tfjs } from './tf-backend.js';
 export * from './calibration.js';
 export * from './splits.js';
 export * from './cpcv.js';

@@ -10,7 +10,7 @@ import { Rng } from '../core/rng.js';
 import { ValidationError } from '../core/errors.js';
 import { assertFinite, checkLabels, type Matrix } from './matrix.js';
 import type { BinaryClassifier, ModelFitOptions } from './model.js';
-import { ensureBackend, tf } from './tf-backend.js';
+import { ensureBackend, tfjs, type TfCore, type TfLayers } from './tf-backend.js';
 
 export interface MlpParams {
   hidden: number[];
@@ -57,7 +57,7 @@ function checkParams(p: MlpParams): void {
 export class MlpClassifier implements BinaryClassifier {
   readonly kind = 'mlp' as const;
   readonly params: MlpParams;
-  private model: tf.LayersModel | null = null;
+  private model: TfLayers.LayersModel | null = null;
   private mean: Float64Array = new Float64Array(0);
   private std: Float64Array = new Float64Array(0);
   private featureNames: string[] | null = null;
@@ -76,7 +76,8 @@ export class MlpClassifier implements BinaryClassifier {
     return this.featureNames;
   }
 
-  private build(nFeatures: number): tf.LayersModel {
+  private build(nFeatures: number): TfLayers.LayersModel {
+    const tf = tfjs();
     const p = this.params;
     // Explicit names: tfjs otherwise numbers layers with a process-wide counter, which would make model.json
     // differ between two identical fits.
@@ -123,6 +124,7 @@ export class MlpClassifier implements BinaryClassifier {
     const K = checkLabels(y, X.rows);
     if (K > 2) throw new ValidationError('y', 'has more than two classes; the MLP is a binary classifier');
     await ensureBackend();
+    const tf = tfjs();
     const p = this.params;
     const n = X.rows;
     const d = X.cols;
@@ -171,7 +173,8 @@ export class MlpClassifier implements BinaryClassifier {
     if (X.cols !== this.mean.length) throw new ValidationError('X.cols', `is ${X.cols}, the model was fitted on ${this.mean.length} features`, X.cols);
     if (X.rows === 0) return new Float64Array(0);
     const model = this.model;
-    const out = tf.tidy(() => (model.predict(tf.tensor2d(this.scaled(X), [X.rows, X.cols])) as tf.Tensor).dataSync());
+    const tf = tfjs();
+    const out = tf.tidy(() => (model.predict(tf.tensor2d(this.scaled(X), [X.rows, X.cols])) as TfCore.Tensor).dataSync());
     return Float64Array.from(out);
   }
 
@@ -183,6 +186,7 @@ export class MlpClassifier implements BinaryClassifier {
   async save(dir: string): Promise<string[]> {
     if (!this.model) throw new Error('MlpClassifier: save before fit');
     mkdirSync(dir, { recursive: true });
+    const tf = tfjs();
     await this.model.save(
       tf.io.withSaveHandler(async (a) => {
         const weights = Buffer.from(tf.io.CompositeArrayBuffer.join(a.weightData));
@@ -204,6 +208,7 @@ export class MlpClassifier implements BinaryClassifier {
 
   static async load(dir: string): Promise<MlpClassifier> {
     await ensureBackend();
+    const tf = tfjs();
     const pre = JSON.parse(readFileSync(join(dir, 'preprocess.json'), 'utf8')) as MlpPreprocess;
     if (pre?.type !== 'mlp' || pre.format !== 1) throw new ValidationError(join(dir, 'preprocess.json'), 'is not an MLP preprocess file of format 1', pre?.type);
     const mj = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
@@ -211,7 +216,7 @@ export class MlpClassifier implements BinaryClassifier {
       format?: string;
       generatedBy?: string;
       convertedBy?: string | null;
-      weightsManifest: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>;
+      weightsManifest: Array<{ paths: string[]; weights: TfCore.io.WeightsManifestEntry[] }>;
     };
     const bufs = mj.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dir, p))));
     const all = Buffer.concat(bufs);

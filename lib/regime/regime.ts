@@ -8,6 +8,7 @@
  * One streaming implementation; the batch form runs it over a column, so both agree exactly.
  */
 import { ValidationError } from '../core/errors.js';
+import type { RegimeFilterConfig } from '../config/schema.js';
 
 export interface RegimeParams {
   trendSma: number;
@@ -33,7 +34,7 @@ export const DEFAULT_REGIME_PARAMS: Readonly<RegimeParams> = {
 };
 
 /** Config's `strategy.regime_filter` section -> params (unspecified fields keep defaults). */
-export function regimeParamsFromConfig(c: { trend_sma?: number; vol_lookback?: number; high_vol_percentile?: number; high_vol_size?: number }): RegimeParams {
+export function regimeParamsFromConfig(c: Partial<Pick<RegimeFilterConfig, 'trend_sma' | 'vol_lookback' | 'high_vol_percentile' | 'high_vol_size'>>): RegimeParams {
   return {
     ...DEFAULT_REGIME_PARAMS,
     ...(c.trend_sma !== undefined ? { trendSma: c.trend_sma, fastSma: Math.max(2, Math.min(DEFAULT_REGIME_PARAMS.fastSma, Math.floor(c.trend_sma / 4))) } : {}),

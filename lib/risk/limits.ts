@@ -1,4 +1,5 @@
 /** Risk limits: the numbers the gate enforces, from config.yaml's `portfolio` section or given directly. */
+import type { PortfolioConfig } from '../config/schema.js';
 import { ValidationError } from '../core/errors.js';
 
 export interface RiskLimits {
@@ -47,16 +48,8 @@ export function permissiveLimits(overrides: Partial<RiskLimits> = {}): RiskLimit
   });
 }
 
-/** The `portfolio` section of config.yaml (already validated by the config schema). */
-export interface PortfolioRiskConfig {
-  readonly max_position_size: number;
-  readonly max_daily_loss: number;
-  readonly stop_loss: number;
-  readonly take_profit: number;
-  readonly max_exposure: number;
-  readonly max_open_positions: number;
-  readonly allow_short: boolean;
-}
+/** The limits part of config.yaml's `portfolio` section (already validated by the config schema). */
+export type PortfolioRiskConfig = Pick<PortfolioConfig, 'max_position_size' | 'max_daily_loss' | 'stop_loss' | 'take_profit' | 'max_exposure' | 'max_open_positions' | 'allow_short'>;
 
 export function limitsFromConfig(p: PortfolioRiskConfig): RiskLimits {
   return validateLimits({

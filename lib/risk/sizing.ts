@@ -2,6 +2,7 @@
  * Position sizing: how many shares a "go long/short" signal means. Sizing proposes; the risk gate may still
  * shrink the result.
  */
+import type { SizingConfig } from '../config/schema.js';
 import { ValidationError } from '../core/errors.js';
 
 export type SizingSpec =
@@ -67,13 +68,6 @@ export function realizedVolatility(closes: ArrayLike<number>, index: number, loo
 }
 
 /** The `portfolio.sizing` section of config.yaml. */
-export interface SizingConfig {
-  readonly method: 'fixed_fraction' | 'fixed_quantity' | 'volatility_target' | 'all_in' | 'sleeve';
-  readonly fraction: number;
-  readonly quantity: number;
-  readonly target_volatility: number;
-}
-
 export function sizingFromConfig(c: SizingConfig): SizingSpec {
   switch (c.method) {
     case 'fixed_fraction':

@@ -46,6 +46,37 @@ describe('config.yaml', () => {
     expect(msg({ portfolio: { max_postion_size: 0.1 } })).toMatch(/^portfolio\.max_postion_size: is not a known setting; allowed here: initial_cash, .*max_position_size/);
   });
 
+  it('reports every problem at once, each with its path', () => {
+    const m = msg({ portfolio: { max_position_size: 1.7, max_postion_size: 0.1 }, api: { port: 70000 }, strategy: { ml: { features: ['rsi14'] } }, broker: { secret_key: 'x' } });
+    expect(m.split('\n')).toEqual([
+      '5 problems in config:',
+      '  broker.secret_key: looks like a secret: secrets are read only from the environment or .env (see .env.template), never from config files (in config)',
+      '  portfolio.max_position_size: 1.7 is not in (0, 1] (in config)',
+      expect.stringMatching(/^ {2}portfolio\.max_postion_size: is not a known setting; allowed here: /),
+      '  api.port: 70000 is not a port (0-65535) (in config)',
+      expect.stringMatching(/^ {2}strategy\.ml\.features\[0\]: "rsi14" is not a feature; valid names: .* \(in config\)$/),
+    ]);
+  });
+
+  it('strategy.active is the one strategy the runner trades', () => {
+    expect(parseConfig({}).strategy.active).toBe('ml');
+    expect(parseConfig({ strategy: { active: 'sma-crossover' } }).strategy.active).toBe('sma-crossover');
+    expect(parseConfig({ strategy: { active: ['buy-and-hold'] } }).strategy.active).toBe('buy-and-hold'); // the older list form
+    expect(msg({ strategy: { active: ['ml', 'sma-crossover'] } })).toBe('strategy.active: ["ml","sma-crossover"] must be one strategy: one of ml, sma-crossover, buy-and-hold (the runner trades one) (in config)');
+    expect(msg({ strategy: { active: 'magic' } })).toMatch(/^strategy\.active: "magic" must be one strategy/);
+  });
+
+  it('settings nothing read are gone: portfolio.currency and development.* are refused', () => {
+    expect(msg({ portfolio: { currency: 'USD' } })).toMatch(/^portfolio\.currency: is not a known setting/);
+    expect(msg({ development: { debug: true } })).toMatch(/^development: is not a known setting/);
+  });
+
+  it('data.timezone must be an IANA zone', () => {
+    expect(parseConfig({}).data.timezone).toBe('America/New_York');
+    expect(parseConfig({ data: { timezone: 'Europe/London' } }).data.timezone).toBe('Europe/London');
+    expect(msg({ data: { timezone: 'EST5' } })).toBe('data.timezone: "EST5" is not an IANA time zone such as America/New_York (in config)');
+  });
+
   it('checks feature names against the feature registry', () => {
     expect(msg({ strategy: { ml: { features: ['rsi_14', 'rsi14'] } } })).toMatch(/^strategy\.ml\.features\[1\]: "rsi14" is not a feature; valid names: .*rsi_14/);
     expect(msg({ strategy: { ml: { features: ['rsi_14'] } } })).toBe('no error');

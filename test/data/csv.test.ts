@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { DataError } from '../../lib/core/errors.js';
 import { loadCsvFile, parseCsv, parseTimestamp, readCsvFile } from '../../lib/data/csv.js';
 import { CsvProvider } from '../../lib/data/csv-provider.js';
+import { isMarketOpen } from '../../lib/calendar/nyse.js';
+import { zonedToUtc } from '../../lib/core/timezone.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'csv-'));
 const write = (name: string, text: string) => {
@@ -62,7 +64,7 @@ describe('CSV layouts', () => {
 `);
     expect(s.interval).toBe('1m');
     expect(s.time[1] - s.time[0]).toBe(60_000);
-    expect(s.time[0]).toBe(Date.UTC(2006, 0, 2, 9, 1));
+    expect(s.time[0]).toBe(Date.UTC(2006, 0, 2, 14, 1)); // 09:01 in New York (EST) by default
     expect(s.close[2]).toBe(3600);
     expect(s.volume[0]).toBe(5699);
   });
@@ -159,6 +161,49 @@ describe('CSV validation names file, row and field', () => {
   it('names the missing columns of an unknown layout, and the file of an unreadable path', () => {
     expect(err('When,Price\n2020-01-02,1\n').message).toMatch(/^T\.csv:1 \[date\]: header "When,Price" has no date, open, high, low, close column/);
     expect(() => loadCsvFile(join(dir, 'missing.csv'))).toThrow(/missing\.csv: cannot read file/);
+  });
+
+  it('reads zone-less intraday times in the exchange zone, across both DST changes', () => {
+    // 09:30 and 15:59 New York on the Friday before and the Monday after each 2024 change.
+    const days = ['2024-03-08', '2024-03-11', '2024-11-01', '2024-11-04'];
+    const rows = days.flatMap((d) => [`${d} 09:30:00,10,11,9,10,100`, `${d} 15:59:00,10,11,9,10,100`]);
+    const csv = ['Date,Open,High,Low,Close,Volume', ...rows].join('\n');
+    const ny = parse(csv, { adjust: false }).series;
+    const iso = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+    expect(Array.from(ny.time, iso)).toEqual([
+      '2024-03-08T14:30', '2024-03-08T20:59', // EST, UTC-5
+      '2024-03-11T13:30', '2024-03-11T19:59', // EDT, UTC-4
+      '2024-11-01T13:30', '2024-11-01T19:59', // EDT
+      '2024-11-04T14:30', '2024-11-04T20:59', // EST
+    ]);
+    // the NYSE calendar (its own DST rules) agrees every bar is inside the regular session
+    for (const t of ny.time) expect(isMarketOpen(t), iso(t)).toBe(true);
+    // the zone comes from the option (config data.timezone); UTC keeps the wall time
+    const utc = parse(csv, { adjust: false, timezone: 'UTC' }).series;
+    expect(iso(utc.time[0])).toBe('2024-03-08T09:30');
+    expect(isMarketOpen(utc.time[0])).toBe(false);
+    const london = parse(csv, { adjust: false, timezone: 'Europe/London' }).series;
+    expect(iso(london.time[0])).toBe('2024-03-08T09:30'); // GMT in March before the UK change
+    expect(iso(london.time[6])).toBe('2024-11-04T09:30');
+    expect(iso(london.time[4])).toBe('2024-11-01T09:30'); // GMT again after 27 October
+  });
+
+  it('keeps explicit zones as written and daily dates at midnight UTC', () => {
+    const zoned = parse('Date,Open,High,Low,Close,Volume\n2024-03-11T13:30:00Z,1,1,1,1,1\n2024-03-11T13:31:00Z,1,1,1,1,1\n').series;
+    expect(zoned.time[0]).toBe(Date.UTC(2024, 2, 11, 13, 30));
+    const daily = parse('Date,Open,High,Low,Close,Volume\n2024-03-08,1,1,1,1,1\n2024-03-11,1,1,1,1,1\n').series;
+    expect(Array.from(daily.time)).toEqual([Date.UTC(2024, 2, 8), Date.UTC(2024, 2, 11)]);
+  });
+
+  it('zonedToUtc: offsets from the tz database, DST gap and overlap resolved to the earlier offset', () => {
+    expect(zonedToUtc(Date.UTC(2024, 0, 2, 9, 30), 'America/New_York')).toBe(Date.UTC(2024, 0, 2, 14, 30));
+    expect(zonedToUtc(Date.UTC(2024, 6, 2, 9, 30), 'America/New_York')).toBe(Date.UTC(2024, 6, 2, 13, 30));
+    // 02:30 on 10 March 2024 does not exist in New York: read with EST, i.e. 03:30 EDT
+    expect(zonedToUtc(Date.UTC(2024, 2, 10, 2, 30), 'America/New_York')).toBe(Date.UTC(2024, 2, 10, 7, 30));
+    // 01:30 on 3 November 2024 happens twice: the first (EDT) one
+    expect(zonedToUtc(Date.UTC(2024, 10, 3, 1, 30), 'America/New_York')).toBe(Date.UTC(2024, 10, 3, 5, 30));
+    expect(zonedToUtc(Date.UTC(2024, 0, 2, 9, 0), 'Asia/Tokyo')).toBe(Date.UTC(2024, 0, 2, 0, 0));
+    expect(zonedToUtc(Date.UTC(2024, 0, 2, 9, 0), 'UTC')).toBe(Date.UTC(2024, 0, 2, 9, 0));
   });
 
   it('parses timestamps strictly', () => {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lib/config/index.js';
 import { CsvProvider, SyntheticProvider, YahooProvider, providerFromConfig, validationPolicy } from '../../lib/data/index.js';
@@ -24,5 +27,17 @@ describe('providerFromConfig', () => {
     expect(s.time[s.length - 1]).toBe(Date.UTC(2020, 0, 31));
     const other = await providerFromConfig({ ...cfg, synthetic: { ...cfg.synthetic, seed: 10 } }).load({ symbol: 'SYNA' });
     expect(other.close[5]).not.toBe(s.close[5]);
+  });
+
+  it('the csv provider reads zone-less intraday times in data.timezone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tz-'));
+    try {
+      writeFileSync(join(dir, 'X.csv'), 'Date,Open,High,Low,Close,Volume\n2024-07-01 09:30:00,1,1,1,1,1\n2024-07-01 09:31:00,1,1,1,1,1\n');
+      const load = (timezone?: string) => providerFromConfig(parseConfig({ data: { provider: 'csv', csv_dir: dir, interval: '1m', ...(timezone ? { timezone } : {}) } }).data).load({ symbol: 'X', interval: '1m' });
+      expect((await load()).time[0]).toBe(Date.UTC(2024, 6, 1, 13, 30)); // New York, EDT
+      expect((await load('Asia/Tokyo')).time[0]).toBe(Date.UTC(2024, 6, 1, 0, 30));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

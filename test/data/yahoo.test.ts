@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SimClock } from '../../lib/core/clock.js';
 import { UnknownSymbolError } from '../../lib/core/errors.js';
 import { syntheticMarket } from '../../lib/data/synthetic.js';
@@ -67,7 +67,18 @@ describe('YahooProvider against a local server speaking Yahoo chart JSON', () =>
     expect(wider.length).toBeGreaterThan(a.length);
   });
 
+  // yahoo-finance2 console.error()s the URL of every non-OK response; the expected failures below would
+  // clutter the test output with them, so they are captured and checked instead.
+  let stray: { mock: { calls: unknown[][] }; mockRestore(): void } | null = null;
+  const captureStrayUrls = () => (stray = vi.spyOn(console, 'error').mockImplementation(() => {}));
+  afterEach(() => {
+    stray?.mockRestore();
+    stray = null;
+  });
+  const strayLines = () => (stray?.mock.calls ?? []).map((c) => String(c[0]));
+
   it('retries transient failures with backoff, then succeeds', async () => {
+    captureStrayUrls();
     const delays: number[] = [];
     const p = provider({ cacheDir: null, sleep: async (ms) => void delays.push(ms), baseDelayMs: 100 });
     server.failNext(2, 503);
@@ -76,12 +87,16 @@ describe('YahooProvider against a local server speaking Yahoo chart JSON', () =>
     expect(delays).toEqual([100, 200]);
     server.failNext(1, 429);
     await expect(p.load({ symbol: 'AAPL', start: '2020-03-02', end: '2020-03-10' })).resolves.toBeTruthy();
+    expect(strayLines()).toHaveLength(3);
+    for (const l of strayLines()) expect(l).toMatch(/^https:\/\/query2\.finance\.yahoo\.com\/v8\/finance\/chart\/AAPL\?/);
   });
 
   it('gives up after the configured retries with a clear error', async () => {
+    captureStrayUrls();
     const p = provider({ cacheDir: null, retries: 2 });
     server.failNext(3, 503);
     await expect(p.load({ symbol: 'AAPL', start: '2020-03-02', end: '2020-03-10' })).rejects.toThrow(/yahoo:AAPL: gave up after retries: HTTP 503/);
+    expect(strayLines()).toHaveLength(3);
   });
 
   it('reports unknown symbols as UnknownSymbolError without retrying', async () => {

@@ -79,7 +79,7 @@ describe('backtest CLI --size sleeve', () => {
       const files = [write(A), write(B)].flatMap((f) => ['--csv', f]);
       const equity = async (size: string) => {
         const out = join(dir, `${size}.json`);
-        expect(await main([...files, '--fast', '2', '--slow', '3', '--cash', '1000', '--size', size, '--json', out, '--quiet'])).toBe(0);
+        expect(await main([...files, '--fast', '2', '--slow', '3', '--cash', '1000', '--size', size, '--risk', 'none', '--commission', '0', '--slippage-bps', '0', '--fill-at', 'next_open', '--json', out, '--quiet'])).toBe(0);
         return (JSON.parse(readFileSync(out, 'utf8')) as { finalEquity: string }).finalEquity;
       };
       expect(await equity('sleeve')).toBe('944.5');

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_FEATURES, INDICATOR_COLUMNS, featureTable } from '../../lib/features/index.js';
+import { DEFAULT_FEATURES, FEATURE_NAMES, INDICATOR_COLUMNS, featureTable } from '../../lib/features/index.js';
 import * as Indicators from '../../lib/indicators/index.js';
 import { makeSeries } from '../../lib/core/bars.js';
 
@@ -115,10 +115,31 @@ describe('npm run features', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/bad\.csv:13 \[close\]/);
     const u = run('--csv', good, '--features', 'rsi_14,next_return');
-    expect(u.code).toBe(1);
-    expect(u.err).toMatch(/"next_return" is a label/);
+    expect(u.code).toBe(2);
+    expect(u.err).toMatch(/features: --features\[1\]: "next_return" is a label/);
+    const z = run('--csv', good, '--timezone', 'Mars/Olympus');
+    expect(z.code).toBe(2);
+    expect(z.err).toMatch(/features: --timezone: "Mars\/Olympus" is not an IANA time zone/);
     const m = run('--out', 'x.csv');
     expect(m.code).toBe(2);
     expect(m.err).toMatch(/--csv FILE is required/);
+  });
+
+  it('--list prints every registered feature with its warm-up and whether it is in the default set', () => {
+    const r = run('--list');
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n');
+    expect(lines[0]).toMatch(/^name +warm-up +default +description$/);
+    expect(lines).toHaveLength(FEATURE_NAMES.length + 1);
+    expect(lines.find((l) => l.startsWith('rsi_14 '))).toMatch(/^rsi_14 +14 +yes +Wilder's RSI/);
+    expect(lines.find((l) => l.startsWith('adx_14 '))).toMatch(/^adx_14 +27 {2,}trend strength/);
+  });
+
+  it('--timezone sets the zone of zone-less intraday times (default America/New_York)', () => {
+    const f = join(dir, 'min.csv');
+    writeFileSync(f, ['Date,Open,High,Low,Close,Volume', ...Array.from({ length: 3 }, (_, i) => `2024-01-02 09:3${i}:00,1,1,1,1,1`)].join('\n') + '\n');
+    const dates = (text: string) => parse(text).rows.map((r) => r[0]);
+    expect(dates(run('--csv', f).out)).toEqual(['2024-01-02T14:30:00Z', '2024-01-02T14:31:00Z', '2024-01-02T14:32:00Z']);
+    expect(dates(run('--csv', f, '--timezone', 'UTC').out)[0]).toBe('2024-01-02T09:30:00Z');
   });
 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isoDate } from '../../lib/core/bars.js';
 import { computeMetrics } from '../../lib/metrics/index.js';
 import { figureHtml, metricRows, metricsTableHtml, renderReport, writeReport, plotlyBundleSource, equityFigure, barFigure, histogramFigure, heatmapTableHtml, escapeHtml, jsonForScript, chartDiv } from '../../lib/report/index.js';
-import { assertChartsRendered, assertCleanOffline, inspectPlotlyCharts, launchChromium, openOffline } from '../helpers/chromium.js';
+import { assertChartsRendered, assertCleanOffline, inspectPlotlyCharts, launchChromium, openOffline, withoutChromium } from '../helpers/chromium.js';
 import { fakeRun } from './fixture.js';
 
 const run = fakeRun(['AAA', 'BBB', 'CCC'], '2020-01-01', '2021-06-30');
@@ -148,7 +148,7 @@ describe('renderReport (static checks)', () => {
   });
 });
 
-describe('report and figures in headless Chromium', () => {
+describe.skipIf(withoutChromium('the report tests in headless Chromium'))('report and figures in headless Chromium', () => {
   let browser: Browser;
   let dir: string;
   beforeAll(async () => {

@@ -67,7 +67,7 @@ export class SqliteEventLog implements PaperEventLog {
       this.insert = this.db.prepare('INSERT INTO events(body) VALUES (?)');
     } catch (e) {
       // SQLite's messages ("file is not a database") do not say which file.
-      throw new Error(`paper broker log ${path}: ${(e as Error).message}`);
+      throw new Error(`paper broker log ${path}: ${(e as Error).message}`, { cause: e });
     }
   }
   load(): PaperEvent[] {

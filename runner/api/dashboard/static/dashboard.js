@@ -58,7 +58,6 @@
     var iso = d.toISOString();
     return iso.slice(11, 19) === '00:00:00' ? iso.slice(0, 10) : iso.slice(0, 10) + ' ' + iso.slice(11, 16);
   }
-  function timeMs(t) { return typeof t === 'number' ? t : Date.parse(String(t)); }
 
   function card(label, value, cls, sub, testid) {
     return el('div', { class: 'card' }, [
@@ -228,7 +227,7 @@
                 else if (line.indexOf('data:') === 0) data.push(line.slice(5).replace(/^ /, ''));
               });
               if (data.length > 0) {
-                var payload = null;
+                var payload;
                 try { payload = JSON.parse(data.join('\n')); } catch (e) { payload = null; }
                 onEvent(type, payload);
               }
@@ -808,7 +807,7 @@
     document.querySelectorAll('.tabs button').forEach(function (b) { b.setAttribute('aria-selected', String(b.getAttribute('data-tab') === active)); });
     TABS.forEach(function (t) { $('tab-' + t).hidden = t !== active; });
     setConn(false);
-    var saved = null;
+    var saved;
     try { saved = sessionStorage.getItem(TOKEN_KEY); } catch (e) { saved = null; }
     if (saved) connect(saved);
     else showLogin('');
