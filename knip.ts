@@ -14,11 +14,12 @@ const notebookCode = (text: string): string => {
 };
 
 const config: KnipConfig = {
-  entry: ['scripts/*.ts', 'runner/main.ts', 'bench/*.ts', 'test/**/*.test.ts', 'notebooks/*.ipynb', 'lib/*/index.ts', 'lib/cli.ts'],
+  entry: ['scripts/*.ts', 'bench/*.ts', 'test/**/*.test.ts', 'notebooks/*.ipynb', 'lib/*/index.ts', 'lib/cli.ts', 'runner/index.ts', 'lib/sweep/worker-thread.ts'],
   project: ['lib/**/*.ts', 'runner/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts', 'notebooks/**/*.{ts,ipynb}'],
   compilers: { ipynb: notebookCode },
-  // The notebook kernel (tools/tslab, its own package) provides tslab.
-  ignoreDependencies: ['tslab'],
+  // The notebook kernel (tools/tslab, its own package) provides tslab. Plotly's bundle, Swagger UI and autocannon
+  // are loaded by file path (inlined into reports, served as static files, run in a child process), not imported.
+  ignoreDependencies: ['tslab', 'plotly.js-finance-dist-min', 'swagger-ui-dist', 'autocannon', '@types/autocannon'],
 };
 
 export default config;

@@ -153,7 +153,7 @@ export interface FillView {
   readonly time: string;
 }
 
-export interface CurvePoint {
+interface CurvePoint {
   readonly time: string;
   readonly value: number;
 }

@@ -658,7 +658,7 @@ function riskRecord(r: RiskRecord, outcome: RiskDecisionRecord['outcome'] | null
   };
 }
 
-export function journalToRequest(o: JournalOrder): OrderRequest {
+function journalToRequest(o: JournalOrder): OrderRequest {
   return {
     clientOrderId: o.clientOrderId,
     symbol: o.symbol,
@@ -679,7 +679,7 @@ function journalToFill(f: { id: string; orderId: string; clientOrderId: string; 
   return { id: f.id, orderId: f.orderId, clientOrderId: f.clientOrderId, symbol: f.symbol, side: f.side, qty: dec(f.qty), price: dec(f.price), fee: dec(f.fee), time: f.time };
 }
 
-export function fillToJson(f: Fill): Record<string, unknown> {
+function fillToJson(f: Fill): Record<string, unknown> {
   return { id: f.id, orderId: f.orderId, clientOrderId: f.clientOrderId, symbol: f.symbol, side: f.side, qty: f.qty.toString(), price: f.price.toString(), fee: f.fee.toString(), time: isoTime(f.time) };
 }
 

@@ -293,7 +293,7 @@ async function build(o: RunnerOptions, stateDir: string, closers: Array<() => vo
  * The API token: TSTRADER_API_TOKEN, else the one in state/api-token (kept across restarts, so scripts and
  * dashboards keep working), else a new random one written there (0600).
  */
-export function apiToken(fromEnv: string | null, stateDir: string, log: LoopLogger): string {
+function apiToken(fromEnv: string | null, stateDir: string, log: LoopLogger): string {
   if (fromEnv) return fromEnv;
   const file = join(stateDir, TOKEN_FILE);
   if (existsSync(file)) {

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 
 export const JOURNAL = 'journal.db';
 export const PAPER_LOG = 'paper-broker.db';
-export const LOCK = 'runner.lock';
+const LOCK = 'runner.lock';
 export const TOKEN_FILE = 'api-token';
 
 /** Create the state dir private to its owner, and tighten what is already in it. */

@@ -17,7 +17,7 @@ function formatter(tz: string): Intl.DateTimeFormat {
 }
 
 /** The zone's offset from UTC at instant `utcMs`, in ms (New York in winter: -5 h). */
-export function zoneOffsetMs(tz: string, utcMs: number): number {
+function zoneOffsetMs(tz: string, utcMs: number): number {
   let cache = offsets.get(tz);
   if (!cache) offsets.set(tz, (cache = new Map()));
   const hour = Math.floor(utcMs / HOUR);

@@ -121,7 +121,7 @@ function adaptInput<T>(ind: I.StreamingIndicator<number, T>, pick: (b: Bar) => n
   };
 }
 
-export const SOURCES: ReadonlyMap<string, Source> = new Map(LIST.map((s) => [s.key, s]));
+const SOURCES: ReadonlyMap<string, Source> = new Map(LIST.map((s) => [s.key, s]));
 
 export function source(key: string): Source {
   const s = SOURCES.get(key);

@@ -23,7 +23,7 @@ import { ValidationError } from '../core/errors.js';
 import { binMatrix } from './binning.js';
 import { assertFinite, checkLabels, type Matrix } from './matrix.js';
 import type { ModelFitOptions } from './model.js';
-import { explainTrees, predictRaw, type Explanation, type FlatTree, type TreeEnsembleView } from './tree-shap.js';
+import { explainTrees, type Explanation, type FlatTree, type TreeEnsembleView } from './tree-shap.js';
 
 export interface GbdtParams {
   /** Boosting rounds (the most trees; early stopping may keep fewer). */
@@ -324,7 +324,6 @@ class Booster {
   }
 
   private buildHist(h: Float64Array, start: number, end: number): void {
-    (globalThis as any).__rows += end - start;
     h.fill(0);
     const { idx, grad, hess, slotRM, F, feats, nFeats } = this;
     if (nFeats === F) {
@@ -476,7 +475,12 @@ class Booster {
     while (leaves < L) {
       let bl = -1;
       let bg = 0;
-      for (let l = 0; l < leaves; l++) if (this.cGain[l] > bg) ((bg = this.cGain[l]), (bl = l));
+      for (let l = 0; l < leaves; l++) {
+        if (this.cGain[l] > bg) {
+          bg = this.cGain[l];
+          bl = l;
+        }
+      }
       if (bl < 0) break;
       const f = this.cFeat[bl];
       const bin = this.cBin[bl];

@@ -37,7 +37,7 @@ export const COLORS = {
 /** Points drawn per full-width line: more than the ~1,100 pixels across a report chart. */
 export const DISPLAY_POINTS = 1500;
 /** Points per line of the small (third-width) rolling charts. */
-export const DISPLAY_POINTS_SMALL = 600;
+const DISPLAY_POINTS_SMALL = 600;
 /** Candles drawn per price chart at most; longer series are resampled into blocks of bars. */
 export const DISPLAY_CANDLES = 1200;
 

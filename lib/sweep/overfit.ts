@@ -45,9 +45,9 @@ export function trialGroups(jobs: readonly SweepJob[]): TrialGroup[] {
 }
 
 /** Groups listed in the report at most (the rest are counted). */
-export const MAX_GROUPS = 50;
+const MAX_GROUPS = 50;
 /** PBO's cost grows with trials x C(16, 8) splits: beyond this many trials in a group it is left out. */
-export const MAX_PBO_TRIALS = 5000;
+const MAX_PBO_TRIALS = 5000;
 
 /** CSCV blocks for T periods: the paper's 16 when each block gets >= 20 periods, else fewer (even, >= 2), else none. */
 export function cscvBlocks(periods: number): number | null {
@@ -67,7 +67,7 @@ export interface OverfittingReport {
 export type ReturnsScan = (ids: ReadonlySet<string>, fn: (id: string, returns: Float32Array) => void) => void;
 
 /** Returns held in memory at once for the statistics (floats); bigger groups are streamed for the DSR alone. */
-export const RETURNS_BUDGET = 64_000_000;
+const RETURNS_BUDGET = 64_000_000;
 
 function cellLabel(j: SweepJob): string {
   return Object.entries(j.params).map(([k, v]) => `${k}=${v}`).join(' ') || `cell ${j.cell}`;

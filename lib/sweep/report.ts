@@ -11,7 +11,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { histogramFigure, type PlotlyFigure } from '../report/figures.js';
+import { histogramFigure } from '../report/figures.js';
 import { PLOT_CONFIG, plotlyScriptTag } from '../report/figure-html.js';
 import { DASH, fmtInt, fmtNum, fmtPct } from '../report/format.js';
 import { escapeHtml, jsonForScript } from '../report/html.js';

@@ -48,7 +48,7 @@ function csvCell(v: CellValue): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function csvLine(columns: readonly string[], row: ResultRow): string {
+function csvLine(columns: readonly string[], row: ResultRow): string {
   return columns.map((c) => csvCell(row[c] ?? null)).join(',');
 }
 
@@ -86,7 +86,7 @@ function parseMetric(col: MetricColumn, s: string): MetricValue {
  * Each complete line of a file, read in 1 MB chunks (results of a big sweep do not fit in one string). A torn
  * last line with no newline (a crash mid-write) is cut off the file so the next append starts clean.
  */
-export function* fileLines(path: string, opts: { repair?: boolean } = {}): Generator<string> {
+function* fileLines(path: string, opts: { repair?: boolean } = {}): Generator<string> {
   if (!existsSync(path)) return;
   const fd = openSync(path, 'r');
   const buf = Buffer.alloc(1 << 20);

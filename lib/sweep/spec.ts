@@ -150,7 +150,7 @@ export type SweepDataSpec =
   | { readonly kind: 'csv'; readonly dir: string; readonly symbols: readonly string[] | null; readonly adjust: boolean }
   | { readonly kind: 'synthetic'; readonly symbols: readonly string[]; readonly start: string; readonly end: string; readonly seed: number };
 
-export type Sizing = { method: 'all_in' } | { method: 'fixed_fraction'; fraction: number } | { method: 'fixed_quantity'; quantity: number };
+type Sizing = { method: 'all_in' } | { method: 'fixed_fraction'; fraction: number } | { method: 'fixed_quantity'; quantity: number };
 
 export interface SweepExecution {
   readonly cash: number;

@@ -13,8 +13,6 @@ import { mountApiDocs } from './docs.js';
 import { mountDashboard } from './dashboard/index.js';
 import { killBodySchema, limitQuerySchema, logsQuerySchema, orderBodySchema, performanceQuerySchema, resumeBodySchema } from './schemas.js';
 
-export { orderBodySchema } from './schemas.js';
-
 function badRequest(res: Response, error: z.ZodError, body: unknown, what = 'invalid request body'): void {
   const valueAt = (path: readonly PropertyKey[]) => path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), body);
   const issues = error.issues.map((i) => ({
@@ -32,7 +30,7 @@ function tokenMatches(given: string, expected: string): boolean {
 }
 
 /** The one mapping from domain refusals to HTTP status codes. */
-export const STATUS_OF: Readonly<Record<Refusal['kind'], number>> = {
+const STATUS_OF: Readonly<Record<Refusal['kind'], number>> = {
   invalid: 422,
   risk: 422,
   broker_rejected: 422,

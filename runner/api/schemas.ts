@@ -40,7 +40,7 @@ export const limitQuerySchema = z.object({
   limit: z.coerce.number().int().positive().max(10_000).optional().describe('newest N rows (default 500, at most 10,000)'),
 });
 
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 export const logsQuerySchema = z.object({
   limit: z.coerce.number().int().positive().max(5_000).optional().describe('newest N matching lines (default 200, at most 5,000)'),
   level: z.enum(LOG_LEVELS).optional().describe('minimum level: warn shows warn, error and fatal'),
@@ -69,7 +69,7 @@ export const errorSchema = z.object({
 
 export const healthSchema = z.strictObject({ ok: z.boolean(), uptimeSeconds: z.number() });
 
-export const killSwitchSchema = z.strictObject({
+const killSwitchSchema = z.strictObject({
   active: z.boolean(),
   kind: z.string().nullable().describe('manual | daily_loss | reconcile'),
   reason: z.string().nullable(),
@@ -238,7 +238,7 @@ export const configViewSchema = z.strictObject({
   environment: z.record(z.string(), z.string()).describe('secrets and deployment variables: "set" / "not set", never the value'),
 });
 
-export const logLineSchema = z.strictObject({
+const logLineSchema = z.strictObject({
   time: z.string().nullable(),
   level: z.string(),
   msg: z.string(),

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Control } from '../control.js';
 import { createApp } from './app.js';
 
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   return host === '127.0.0.1' || host === '::1' || host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
@@ -16,7 +16,7 @@ export interface ServeOptions {
   readonly authFailures?: { readonly max: number; readonly windowMs: number };
 }
 
-export const MIN_EXPOSED_TOKEN_LENGTH = 32;
+const MIN_EXPOSED_TOKEN_LENGTH = 32;
 
 export interface RunningServer {
   readonly server: Server;

@@ -1,7 +1,7 @@
 /** A hand-checkable daily series: closes go down, up, down; open = close - 0.25; range 0.1 beyond open/close. */
 import { makeSeries, type BarSeries } from '../../lib/core/bars.js';
 
-export const TINY_CLOSES = [5, 4, 3, 2, 1, 2, 3, 4, 5, 4, 3, 2, 1];
+const TINY_CLOSES = [5, 4, 3, 2, 1, 2, 3, 4, 5, 4, 3, 2, 1];
 export const DAY = 86_400_000;
 export const T0 = Date.UTC(2024, 0, 1);
 

@@ -7,8 +7,8 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -17,7 +17,7 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ] as const;
 
-export function chromiumAvailable(path: string = CHROMIUM_PATH): boolean {
+function chromiumAvailable(path: string = CHROMIUM_PATH): boolean {
   return existsSync(path);
 }
 

@@ -8,14 +8,14 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { checkRedis, parseRedisUrl } from '../../lib/sweep/queue.js';
 
-export const REDIS_SERVER = process.env.REDIS_SERVER_PATH ?? '/usr/bin/redis-server';
+const REDIS_SERVER = process.env.REDIS_SERVER_PATH ?? '/usr/bin/redis-server';
 export const REDIS_MISSING = `redis-server not found at ${REDIS_SERVER}: apt-get install -y --no-install-recommends redis-server (or set REDIS_SERVER_PATH)`;
 
 export function redisAvailable(): boolean {
   return existsSync(REDIS_SERVER);
 }
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   const srv = createServer();
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const port = (srv.address() as { port: number }).port;
@@ -42,7 +42,7 @@ export async function startRedis(): Promise<TestRedis> {
     } catch (e) {
       if (Date.now() > deadline || child.exitCode !== null) {
         child.kill('SIGKILL');
-        throw new Error(`redis-server did not start on port ${port}: ${(e as Error).message}`);
+        throw new Error(`redis-server did not start on port ${port}: ${(e as Error).message}`, { cause: e });
       }
       await new Promise((r) => setTimeout(r, 100));
     }

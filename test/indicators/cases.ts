@@ -7,7 +7,7 @@ import * as I from '../../lib/indicators/index.js';
 import type { StreamingIndicator } from '../../lib/indicators/index.js';
 
 export type Outputs = Record<string, Float64Array>;
-export type Point = Record<string, number>;
+type Point = Record<string, number>;
 
 export interface Case {
   readonly name: string;

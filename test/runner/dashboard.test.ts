@@ -10,15 +10,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Metrics } from '../../lib/metrics/index.js';
 import { metricRows } from '../../lib/report/index.js';
-import { assertChartsRendered, chromiumAvailable, CHROMIUM_PATH, inspectPlotlyCharts, launchChromium } from '../helpers/chromium.js';
+import { assertChartsRendered, inspectPlotlyCharts, launchChromium, withoutChromium } from '../helpers/chromium.js';
 import { startDashboardRunner, type DashboardRunner } from '../fixtures/dashboard-runner.js';
 
-const HAVE_CHROMIUM = chromiumAvailable();
-if (!HAVE_CHROMIUM) {
-  const msg = `SKIPPED dashboard browser tests: no Chromium at ${CHROMIUM_PATH} (apt-get install -y --no-install-recommends chromium, or set CHROMIUM_PATH)`;
-  if (process.env.CI === 'true') throw new Error(msg);
-  console.warn(msg);
-}
 
 const OUT = join(process.cwd(), 'test-output', 'dashboard');
 const TABS = ['portfolio', 'signals', 'orders', 'performance', 'risk', 'logs'] as const;
@@ -72,7 +66,7 @@ async function tab(p: Page, name: (typeof TABS)[number], ready: string): Promise
 
 const text = async (p: Page, sel: string) => (await p.textContent(sel))?.trim() ?? '';
 
-describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium', () => {
+describe.skipIf(withoutChromium('the dashboard tests in headless Chromium'))('dashboard in headless Chromium', () => {
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
     r = await startDashboardRunner({ bars: 60 });

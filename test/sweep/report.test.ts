@@ -10,7 +10,7 @@ import { bestRow, heatmapGrid, renderSweepReport } from '../../lib/sweep/report.
 import { ResultStore } from '../../lib/sweep/results.js';
 import { runSweep, type SweepOutcome } from '../../lib/sweep/run.js';
 import type { ResultRow } from '../../lib/sweep/results.js';
-import { assertChartsRendered, assertCleanOffline, inspectPlotlyCharts, launchChromium, openOffline } from '../helpers/chromium.js';
+import { assertChartsRendered, assertCleanOffline, inspectPlotlyCharts, launchChromium, openOffline, withoutChromium } from '../helpers/chromium.js';
 import { smaSpec, writeCsvMarket } from './fixture.js';
 
 let dir: string;
@@ -107,7 +107,7 @@ describe('sweep report: numbers', () => {
   });
 });
 
-describe('sweep report in headless Chromium', () => {
+describe.skipIf(withoutChromium('the sweep report test in headless Chromium'))('sweep report in headless Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await launchChromium();

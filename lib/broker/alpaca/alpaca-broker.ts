@@ -102,7 +102,7 @@ export function toTick(price: Decimal): Decimal {
   return price.toDecimalPlaces(price.gte(1) ? 2 : 4, Decimal.ROUND_HALF_UP);
 }
 
-export function fromSdkOrder(o: SdkOrder, parentId?: string): Order {
+function fromSdkOrder(o: SdkOrder, parentId?: string): Order {
   if (!o.id || !o.symbol || !o.side) throw new BrokerError(`alpaca: order reply without id/symbol/side: ${JSON.stringify(o).slice(0, 200)}`, false);
   const raw = String(o.status ?? '');
   const status: OrderStatus = STATUS[raw] ?? 'unknown';

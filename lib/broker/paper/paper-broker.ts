@@ -20,7 +20,7 @@ class SettableClock implements Clock {
   }
 }
 
-export function serializeRequest(r: OrderRequest): SerializedRequest {
+function serializeRequest(r: OrderRequest): SerializedRequest {
   return {
     clientOrderId: r.clientOrderId,
     symbol: r.symbol,
@@ -37,7 +37,7 @@ export function serializeRequest(r: OrderRequest): SerializedRequest {
   };
 }
 
-export function deserializeRequest(s: SerializedRequest): OrderRequest {
+function deserializeRequest(s: SerializedRequest): OrderRequest {
   const bracket =
     s.takeProfit || s.stopLoss
       ? { ...(s.takeProfit ? { takeProfit: dec(s.takeProfit) } : {}), ...(s.stopLoss ? { stopLoss: dec(s.stopLoss) } : {}), ...(s.bracketReference ? { reference: dec(s.bracketReference) } : {}) }

@@ -46,7 +46,7 @@ export function promotionProblems(metadata: ModelMetadata, settings: GateSetting
 }
 
 /** The last training bar time (exact when recorded; else the end of the recorded date, conservatively). */
-export function trainedThroughTime(metadata: ModelMetadata): number {
+function trainedThroughTime(metadata: ModelMetadata): number {
   const w = metadata.trainingWindow;
   return w.endTime ? Date.parse(w.endTime) : Date.parse(`${w.end}T23:59:59.999Z`);
 }
@@ -64,7 +64,7 @@ export function retrainFactory(metadata: ModelMetadata): () => BinaryClassifier 
   throw new ValidationError('strategy.ml.retrain_every', `live retraining supports gbdt and rf models (this one is ${metadata.modelType}); set it to 0 to trade it without retraining`);
 }
 
-export function readPredictions(path: string, drivers?: Map<string, Map<number, string>>): ProbabilityTable {
+function readPredictions(path: string, drivers?: Map<string, Map<number, string>>): ProbabilityTable {
   if (!existsSync(path)) throw new ValidationError(path, 'does not exist: retrain the model to write its out-of-sample predictions');
   const table = new Map<string, Map<number, number>>();
   const lines = readFileSync(path, 'utf8').split('\n');

@@ -29,7 +29,7 @@ import { NO_INTENTS, type Intent, type SignalIntent, type Strategy, type Strateg
 /** Precomputed probabilities: symbol -> bar time (epoch ms) -> P(up). */
 export type ProbabilityTable = ReadonlyMap<string, ReadonlyMap<number, number>>;
 /** Precomputed reasons beside them (the walk-forward fold model's top contributions): symbol -> time -> text. */
-export type DriverTable = ReadonlyMap<string, ReadonlyMap<number, string>>;
+type DriverTable = ReadonlyMap<string, ReadonlyMap<number, string>>;
 
 /** One feature's push on the model's raw score (log-odds for boosted trees, probability for the forest). */
 export interface Driver {
