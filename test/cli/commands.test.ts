@@ -70,7 +70,7 @@ describe('every command', () => {
   it('a bad option value is a usage error naming the option (exit 2)', async () => {
     const cases: Array<[string, string[], RegExp]> = [
       ['runner/main.ts', ['--replay-speed', 'fast'], /runner: --replay-speed: "fast" is not a number >= 0/],
-      ['scripts/train.ts', ['--out', '/tmp/x', '--model', 'svm'], /train: --model: "svm" is not one of rf, mlp/],
+      ['scripts/train.ts', ['--out', '/tmp/x', '--model', 'svm'], /train: --model: "svm" is not one of rf, gbdt, mlp/],
       ['scripts/train.ts', ['--trees', '10'], /train: --out models\/NAME is required/],
       ['scripts/train.ts', ['--out', '/tmp/x', '--window', 'expanding'], /train: --window needs --walk-forward/],
       ['scripts/train.ts', ['--out', '/tmp/x', '--model', 'rf', '--epochs', '5'], /train: --epochs is for --model mlp \(training rf\)/],

@@ -50,8 +50,15 @@ describe('CSV fast path', () => {
     texts.sort();
     const uniq = [...new Set(texts)];
     const csv = ['Date,Open,High,Low,Close,Volume', ...uniq.map((d) => `${d},1,1,1,1,1`)].join('\n');
-    const s = parseCsv(csv, { symbol: 'X', adjust: false, interval: '1m' }).series;
+    const s = parseCsv(csv, { symbol: 'X', adjust: false, interval: '1m', timezone: 'UTC' }).series;
     expect(Array.from(s.time)).toEqual(uniq.map(parseTimestamp).sort((a, b) => a - b));
+    // In an exchange zone the fast path, the quoted-field path and the general parser (YYYYMMDD) convert alike.
+    const ny = (text: string) => Array.from(parseCsv(text, { symbol: 'X', adjust: false, interval: '1m', timezone: 'America/New_York' }).series.time);
+    const plain = ny(csv);
+    expect(ny(['Date,Open,High,Low,Close,Volume', ...uniq.map((d) => `"${d}",1,1,1,1,1`)].join('\n'))).toEqual(plain);
+    expect(ny(['Date,Open,High,Low,Close,Volume', ...uniq.map((d) => `${d.slice(0, 4)}${d.slice(5, 7)}${d.slice(8)},1,1,1,1,1`)].join('\n'))).toEqual(plain);
+    // 2021-07-01 09:30 New York (EDT, UTC-4) is 13:30 UTC
+    expect(ny('Date,Open,High,Low,Close,Volume\n2021-07-01 09:30:00,1,1,1,1,1\n2021-07-01 09:31:00,1,1,1,1,1')[0]).toBe(Date.UTC(2021, 6, 1, 13, 30));
     expect(() => parseCsv('Date,Open,High,Low,Close,Volume\n2021-01-04,1,1,1,1,1\n2021-02-29,1,1,1,1,1\n', { symbol: 'X' })).toThrow(/:3 \[date\].*2021-02-29/);
   });
 });

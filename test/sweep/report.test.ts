@@ -95,7 +95,7 @@ describe('sweep report: numbers', () => {
     const input = { spec: spec(), jobs: run.jobs, store, dataHash: run.dataHash };
     const html = renderSweepReport(input);
     expect(renderSweepReport(input)).toBe(html);
-    expect(html.split('plotly.js v').length - 1).toBe(1);
+    expect(html.split('plotly.js (finance - minified) v').length - 1).toBe(1);
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
     expect(html).toContain('Sweep: report &lt;b&gt;test&lt;/b&gt; (sma-crossover)');
     expect(html).not.toContain('<b>test</b>');
