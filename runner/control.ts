@@ -6,7 +6,7 @@
  * time is ISO 8601.
  */
 import type { Refusal } from './loop.js';
-import type { JournalStatus } from './store.js';
+import type { JournalStatus, RiskDecisionRecord } from './store.js';
 
 export type { Refusal };
 
@@ -80,19 +80,8 @@ export interface SignalView {
   readonly detail: Readonly<Record<string, unknown>> | null;
 }
 
-export interface RiskView {
-  readonly seq: number;
-  readonly time: string;
-  readonly source: string;
-  readonly symbol: string;
-  readonly intent: string;
-  readonly reason: string;
-  readonly requestedQty: number;
-  readonly approvedQty: number;
-  readonly outcome: 'approved' | 'resized' | 'refused' | 'blocked';
-  readonly rules: ReadonlyArray<{ readonly rule: string; readonly message: string; readonly originalQty: number; readonly approvedQty: number }>;
-  readonly clientOrderIds: readonly string[];
-}
+/** A journaled risk decision as the API shows it (ISO time). */
+export type RiskView = Omit<RiskDecisionRecord, 'time'> & { readonly time: string };
 
 /** lib/metrics' numbers (same conventions as the reports: maxDrawdown is negative) plus journal counts. */
 export interface MetricsView {

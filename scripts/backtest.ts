@@ -13,6 +13,7 @@ import { commandExitCode, dateArg, listArg, numberArg, intArg, parseCommand, run
 import type { BarSeries } from '../lib/core/bars.js';
 import type { Config } from '../lib/config/schema.js';
 import type { CommissionSpec, FillAt } from '../lib/broker/sim/index.js';
+import type { ExecutionSettings } from '../lib/engine/from-config.js';
 import type { DataIssue } from '../lib/data/validate.js';
 import type { BacktestResult, RejectedOrder } from '../lib/engine/index.js';
 import type { Metrics } from '../lib/metrics/index.js';
@@ -66,14 +67,8 @@ interface Settings {
   readonly adjust: boolean;
 }
 
-/** Where each execution setting came from, printed before the run. */
-interface Used {
-  readonly initialCash: number;
-  readonly fillAt: FillAt;
-  readonly commission: CommissionSpec;
-  readonly slippageBps: number;
-  readonly limits: RiskLimits;
-  readonly sizing: SizingSpec;
+/** The execution settings used, with a line per setting saying where it came from (printed before the run). */
+interface Used extends ExecutionSettings {
   readonly lines: string[];
 }
 

@@ -8,6 +8,7 @@
  * several symbols sharing a time belong to the same bar.
  */
 import { ValidationError } from '../core/errors.js';
+import { combinations } from '../metrics/overfitting.js';
 import { timeAxis } from './splits.js';
 
 export interface CpcvOptions {
@@ -40,21 +41,6 @@ export interface CpcvPlan {
   paths: number[][];
 }
 
-/** All k-subsets of 0..n-1 in lexicographic order. */
-function subsets(n: number, k: number): number[][] {
-  const out: number[][] = [];
-  const cur: number[] = [];
-  const rec = (start: number): void => {
-    if (cur.length === k) return void out.push(cur.slice());
-    for (let i = start; i <= n - (k - cur.length); i++) {
-      cur.push(i);
-      rec(i + 1);
-      cur.pop();
-    }
-  };
-  rec(0);
-  return out;
-}
 
 export function combinatorialPurgedSplits(time: ArrayLike<number>, opts: CpcvOptions): CpcvPlan {
   const N = opts.groups;
@@ -73,7 +59,7 @@ export function combinatorialPurgedSplits(time: ArrayLike<number>, opts: CpcvOpt
 
   const splits: CpcvSplit[] = [];
   const role = new Int8Array(T); // 0 train, 1 test, 2 purged/embargoed
-  for (const testGroups of subsets(N, k)) {
+  for (const testGroups of combinations(N, k)) {
     role.fill(0);
     for (const g of testGroups) {
       const [a, b] = groupBounds[g];
