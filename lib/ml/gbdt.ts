@@ -327,12 +327,30 @@ class Booster {
     h.fill(0);
     const { idx, grad, hess, slotRM, F, feats, nFeats } = this;
     if (nFeats === F) {
+      // unrolled by four features: the loop body is tiny, so its own overhead is a large share of the time
+      const F4 = F & ~3;
       for (let k = start; k < end; k++) {
         const r = idx[k];
         const g = grad[r];
         const hs = hess[r];
         const ro = r * F;
-        for (let j = ro, e = ro + F; j < e; j++) {
+        const e4 = ro + F4;
+        let j = ro;
+        for (; j < e4; j += 4) {
+          const q0 = slotRM[j];
+          const q1 = slotRM[j + 1];
+          const q2 = slotRM[j + 2];
+          const q3 = slotRM[j + 3];
+          h[q0] += g;
+          h[q0 + 1] += hs;
+          h[q1] += g;
+          h[q1 + 1] += hs;
+          h[q2] += g;
+          h[q2 + 1] += hs;
+          h[q3] += g;
+          h[q3 + 1] += hs;
+        }
+        for (const e = ro + F; j < e; j++) {
           const q = slotRM[j];
           h[q] += g;
           h[q + 1] += hs;
@@ -548,7 +566,11 @@ class Booster {
       this.fixHistogram(hs, this.lG[small], this.lH[small]);
       if (largeOk) {
         const hp = this.hists[parentHist];
-        for (let q = 0; q < this.histLen; q++) hp[q] -= hs[q];
+        const len = this.histLen; // even: (gradient, hessian) pairs
+        for (let q = 0; q < len; q += 2) {
+          hp[q] -= hs[q];
+          hp[q + 1] -= hs[q + 1];
+        }
         this.findSplit(large);
       }
       if (smallOk) this.findSplit(small);
@@ -669,11 +691,12 @@ export class GbdtClassifier {
     let bestIter = 0;
     let m = booster.bag(null);
     const { grad, hess } = booster;
-    const yi = Uint8Array.from({ length: n }, (_, i) => y[i]);
+    // labels as LightGBM's {-1, +1}
+    const sign = Float64Array.from({ length: n }, (_, i) => (y[i] === 1 ? 1 : -1));
     for (let it = 0; it < p.nEstimators; it++) {
       for (let i = 0; i < n; i++) {
         // LightGBM's binary log-loss gradient with labels in {-1, +1}: r = -l / (1 + e^(l s)) = p - y
-        const l = yi[i] === 1 ? 1 : -1;
+        const l = sign[i];
         const r = -l / (1 + Math.exp(l * score[i]));
         const a = Math.abs(r);
         grad[i] = r;

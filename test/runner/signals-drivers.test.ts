@@ -16,15 +16,17 @@ afterAll(() => {
 });
 
 describe('/api/signals with a gbdt model', () => {
-  it('each ML entry signal names the features that pushed it', async () => {
+  it('the promoted gbdt trades in the runner and each ML entry signal names the features that pushed it', async () => {
     const config = parseConfig({
       broker: { provider: 'paper', commission: { per_share: 0, percent: 0, minimum: 0 }, slippage_bps: 0 },
       strategy: {
         active: ['ml'],
-        ml: { model: join(dir, 'model'), model_type: 'gbdt', confidence_threshold: 0.55, min_accuracy: 0 },
+        // walk-forward as the runner retrains (every 63 bars on the last 756) under the default gate
+        ml: { model: join(dir, 'model'), model_type: 'gbdt', confidence_threshold: 0.55, lookback: 756, retrain_every: 63 },
         regime_filter: { enabled: false },
       },
-      data: { provider: 'synthetic', symbols: ['SYNA', 'SYNB'], start: '2018-01-01', end: '2021-06-01', synthetic: { seed: 3 } },
+      // the seeded market with its planted effect (a bounce after RSI(14) < 35), enough of it for the gate to see
+      data: { provider: 'synthetic', symbols: ['SYNA', 'SYNB', 'SYNC', 'SYND', 'SYNE'], start: '2015-01-02', end: '2021-01-01', synthetic: { seed: 42, oversold_bounce: 0.025 } },
       runner: { mode: 'replay', replay_speed: 0 },
       api: { host: '127.0.0.1', port: 0 },
     });
@@ -46,6 +48,10 @@ describe('/api/signals with a gbdt model', () => {
       const entries = body.match(/P\(up\)=0\.\d+ >= 0\.55[^"]*/g) ?? [];
       expect(entries.length).toBeGreaterThan(0);
       for (const r of entries) expect(r).toMatch(/; drivers: [a-z_0-9]+ [+-]\d\.\d{3}.*\(log-odds\)/);
+      // promoted by the gate, the gbdt trades in the runner: its entries were filled by the paper broker
+      const fills = await fetch(`${srv.url}/api/fills?limit=1000`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+      const bought = ((await fills.json()) as Array<{ side: string }>).filter((f) => f.side === 'buy');
+      expect(bought.length).toBeGreaterThan(0);
     } finally {
       await srv.close();
     }
