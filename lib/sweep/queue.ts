@@ -12,13 +12,12 @@ import { Redis } from 'ioredis';
 import { ValidationError } from '../core/errors.js';
 import { codeHash } from './code.js';
 import { DataMismatchError } from './data.js';
+import { DEFAULT_LOCK_MS, DEFAULT_QUEUE_NAME } from './defaults.js';
 import type { SweepJob } from './grid.js';
 import type { JobResult } from './job.js';
 import { SweepPool } from './pool.js';
 
-export const DEFAULT_QUEUE_NAME = 'tstrader-sweep';
-/** Lock a worker holds on a running job; a dead worker's job is retried after about this long. */
-export const DEFAULT_LOCK_MS = 30_000;
+export { DEFAULT_LOCK_MS, DEFAULT_QUEUE_NAME } from './defaults.js';
 
 export interface RedisTarget {
   readonly host: string;
