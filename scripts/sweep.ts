@@ -123,7 +123,10 @@ export async function run(argv: readonly string[], log: (s: string) => void = (s
       return 0;
     }
     log(`done: ${r.cells} cells (${r.ran} run now, ${r.resumed} from earlier) in ${r.seconds.toFixed(1)} s -> ${r.out}/results.csv, results.parquet${r.reportPath ? `, ${r.reportPath}` : ''}`);
-    if (r.queue && (r.queue.stalled > 0 || r.queue.reused > 0)) log(`queue: ${r.queue.stalled} stalled job(s) retried, ${r.queue.reused} result(s) reused from the queue`);
+    const q = r.queue;
+    if (q && (q.stalled > 0 || q.reused > 0 || q.replaced > 0)) {
+      log(`queue: ${q.stalled} stalled job(s) retried, ${q.reused} result(s) reused from the queue, ${q.replaced} job(s) of other code replaced`);
+    }
     return 0;
   } catch (e) {
     if (e instanceof GridTooLargeError) throw new UsageError(e.message);
