@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -212,5 +213,27 @@ describe('npm run worker: arguments', () => {
     const port = await closedPort();
     expect(await w(['--queue', `redis://127.0.0.1:${port}`])).toBe(1);
     expect(lines.join('\n')).toContain(`cannot reach Redis at redis://127.0.0.1:${port}`);
+  });
+});
+
+describe('sweep and worker start-up', () => {
+  it('--help and usage errors answer without loading BullMQ, ioredis, piscina or polars (they load with the sweep)', () => {
+    const script = `
+import { register } from 'node:module';
+register('data:text/javascript,' + encodeURIComponent(
+  'export async function resolve(s, c, next) { const r = await next(s, c); if (/node_modules\\\\/(bullmq|ioredis|piscina|nodejs-polars)\\\\//.test(r.url)) console.log("import " + r.url.replace(/.*node_modules\\\\//, "").split("/")[0]); return r; }'));
+const sweep = await import('./scripts/sweep.ts');
+const worker = await import('./scripts/worker.ts');
+sweep.parseSweepArgs(['--help'], () => undefined);
+worker.parseWorkerArgs(['--help'], () => undefined);
+console.log('after the commands');
+await import('./lib/sweep/run.ts');
+`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: process.cwd(), encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0], r.stdout).toBe('after the commands');
+    // positive control: the sweep itself loads them, and the hook sees it
+    expect(new Set(lines.slice(1))).toEqual(new Set(['import bullmq', 'import ioredis', 'import piscina', 'import nodejs-polars']));
   });
 });
