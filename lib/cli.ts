@@ -173,15 +173,15 @@ function describeError(name: string, e: unknown): { text: string; code: number }
 
 /**
  * A command's exit code: what `main` returns (0 if nothing), 2 after a UsageError, 1 after anything else
- * thrown; the message goes to stderr (with the stack when TSTRADER_DEBUG is set).
+ * thrown; the message goes to `report` (stderr by default; with the stack when TSTRADER_DEBUG is set).
  */
-export async function commandExitCode(name: string, main: () => Promise<number | void> | number | void): Promise<number> {
+export async function commandExitCode(name: string, main: () => Promise<number | void> | number | void, report: (text: string) => void = (t) => console.error(t)): Promise<number> {
   try {
     const code = await main();
     return typeof code === 'number' ? code : EXIT_OK;
   } catch (e) {
     const { text, code } = describeError(name, e);
-    console.error(text);
+    report(text);
     return code;
   }
 }

@@ -2,118 +2,98 @@
  * npm run sweep -- --config sweep.yaml [options]: a grid of backtests on every core, or across machines through
  * a Redis queue (--queue redis://HOST:PORT, with `npm run worker` on each machine). Results stream to
  * OUT/results.csv (and results.parquet) as jobs finish; re-running the same command resumes. Exit codes:
- * 0 done, 2 bad usage or input (nothing run), 1 failure (e.g. Redis unreachable, a job failed), 130 interrupted.
+ * 0 done, 2 a wrong command line (nothing run), 1 failure (a bad sweep file or data, Redis unreachable, a job
+ * failed), 130 interrupted.
  */
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { DataError, ValidationError } from '../lib/core/errors.js';
-import { defaultWorkers } from '../lib/sweep/pool.js';
-import { RedisUnreachableError, DEFAULT_QUEUE_NAME } from '../lib/sweep/queue.js';
-import { runSweep } from '../lib/sweep/run.js';
-import { loadSweepSpec } from '../lib/sweep/spec.js';
+import { commandExitCode, intArg, parseCommand, runCommand, UsageError, type Values } from '../lib/cli.js';
+import { DEFAULT_QUEUE_NAME, MAX_CELLS_WITHOUT_YES } from '../lib/sweep/defaults.js';
+import type { ProgressMode } from '../lib/sweep/progress.js';
 
-export const HELP = `usage: npm run sweep -- --config FILE [options]
-
-Runs every cell of the grid in FILE (strategy parameters x symbols x costs x windows; see sweep.yaml).
-
-options:
-  --config FILE         the sweep file (YAML), required
-  --out DIR             results folder (default: reports/sweeps/NAME, NAME from the file)
-  --workers N           worker threads for a local sweep (default: one per core, ${defaultWorkers()} here)
-  --queue URL           run through a BullMQ queue on Redis instead, e.g. redis://10.0.0.5:6379;
-                        start workers with: npm run worker -- --queue URL (default: local, no Redis)
-  --queue-name NAME     BullMQ queue name (default: ${DEFAULT_QUEUE_NAME})
-  --yes                 allow a grid of more than 1,000,000 cells (default: refuse)
-  --fresh               discard the results already in --out instead of resuming (default: resume)
-  --dry-run             check the file and the data, count the cells, run nothing
-  --report FILE         HTML report path (default: OUT/report.html)
-  --no-report           write no HTML report
-  --progress MODE       auto | bar | lines | none (default: auto: a bar on a terminal, else a line per 10 %)
-  -h, --help            this text
-
-exit codes: 0 done, 2 bad usage or input (nothing run), 1 failure, 130 interrupted (re-run to resume)`;
-
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export const SPEC = {
+  name: 'sweep',
+  usage: 'npm run sweep -- --config FILE [options]',
+  summary:
+    'Runs every cell of the grid in FILE (strategy parameters x symbols x costs x windows; see sweep.yaml) on a\n' +
+    'worker-thread pool, or through a Redis queue served by `npm run worker`, with a progress bar and ETA. Results\n' +
+    'stream to OUT/results.csv and results.parquet; run the same command again after an interruption to resume.',
+  options: {
+    config: { type: 'string', arg: 'FILE', help: 'the sweep file (YAML), required' },
+    out: { type: 'string', arg: 'DIR', help: 'results folder', defaultText: 'reports/sweeps/NAME, NAME from the file' },
+    workers: { type: 'string', arg: 'N', help: 'worker threads for a local sweep', defaultText: `one per core, ${availableParallelism()} here` },
+    queue: { type: 'string', arg: 'URL', help: 'run through a BullMQ queue on Redis instead, e.g. redis://10.0.0.5:6379; start workers with: npm run worker -- --queue URL', defaultText: 'local, no Redis' },
+    'queue-name': { type: 'string', arg: 'NAME', help: 'BullMQ queue name; only with --queue', defaultText: DEFAULT_QUEUE_NAME },
+    yes: { type: 'boolean', help: `allow a grid of more than ${MAX_CELLS_WITHOUT_YES.toLocaleString('en-US')} cells`, defaultText: 'refuse' },
+    fresh: { type: 'boolean', help: 'discard the results already in OUT instead of resuming', defaultText: 'resume' },
+    'dry-run': { type: 'boolean', help: 'check the file and the data, count the cells and those already done in OUT; run and write nothing' },
+    report: { type: 'string', arg: 'FILE', help: 'HTML report path', defaultText: 'OUT/report.html' },
+    'no-report': { type: 'boolean', help: 'write no HTML report' },
+    progress: { type: 'string', choices: ['auto', 'bar', 'lines', 'none'], default: 'auto', help: 'auto: a bar with rate and ETA on a terminal, else a line per 10 %; bar: the bar even when piped' },
+  },
+  footer:
+    'exit codes: 0 done, 2 wrong command line (nothing run), 1 failure (bad sweep file or data, Redis unreachable,\n' +
+    'a job failed), 130 interrupted (re-run the same command to resume)',
+} as const;
 
 export interface SweepCliArgs {
-  config: string;
-  out?: string;
-  workers?: number;
-  queue?: string;
-  queueName?: string;
-  yes: boolean;
-  fresh: boolean;
-  dryRun: boolean;
-  report?: string | false;
-  progress: 'auto' | 'bar' | 'lines' | 'none';
-  help: boolean;
+  readonly config: string;
+  readonly out?: string;
+  readonly workers?: number;
+  readonly queue?: string;
+  readonly queueName?: string;
+  readonly yes: boolean;
+  readonly fresh: boolean;
+  readonly dryRun: boolean;
+  readonly report?: string | false;
+  readonly progress: ProgressMode;
 }
 
-export function parseSweepArgs(argv: readonly string[]): SweepCliArgs {
-  let v;
-  try {
-    v = parseArgs({
-      args: [...argv],
-      options: {
-        config: { type: 'string' },
-        out: { type: 'string' },
-        workers: { type: 'string' },
-        queue: { type: 'string' },
-        'queue-name': { type: 'string' },
-        yes: { type: 'boolean', default: false },
-        fresh: { type: 'boolean', default: false },
-        'dry-run': { type: 'boolean', default: false },
-        report: { type: 'string' },
-        'no-report': { type: 'boolean', default: false },
-        progress: { type: 'string', default: 'auto' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  if (v.help) return { config: '', yes: false, fresh: false, dryRun: false, progress: 'auto', help: true };
+/** Options that do nothing in a dry run (nothing is run or written): refused rather than ignored. */
+const NOT_IN_DRY_RUN = ['report', 'no-report', 'progress'] as const;
+
+/** The command line as settings; null after printing --help. Throws UsageError naming the option. */
+export function parseSweepArgs(argv: readonly string[], out?: (s: string) => void): SweepCliArgs | null {
+  const parsed = parseCommand(SPEC, argv, out);
+  if (!parsed) return null;
+  const v: Values<typeof SPEC.options> = parsed.values;
+  const given = parsed.given;
   if (!v.config) throw new UsageError('--config FILE is required (a sweep file such as sweep.yaml)');
-  let workers: number | undefined;
-  if (v.workers !== undefined) {
-    workers = Number(v.workers);
-    if (!(Number.isInteger(workers) && workers >= 1)) throw new UsageError(`--workers: "${v.workers}" is not a whole number >= 1`);
-  }
   if (v.queue !== undefined && v.workers !== undefined) throw new UsageError('--workers is for local sweeps; with --queue, give each worker machine its own: npm run worker -- --concurrency N');
-  if (v['queue-name'] !== undefined && v.queue === undefined) throw new UsageError('--queue-name needs --queue');
+  if (given.has('queue-name') && v.queue === undefined) throw new UsageError('--queue-name needs --queue');
   if (v['no-report'] && v.report !== undefined) throw new UsageError('--report and --no-report exclude each other');
-  const progress = v.progress as string;
-  if (!['auto', 'bar', 'lines', 'none'].includes(progress)) throw new UsageError(`--progress: "${progress}" is not one of auto, bar, lines, none`);
+  if (v['dry-run']) {
+    for (const o of NOT_IN_DRY_RUN) if (given.has(o)) throw new UsageError(`--${o} has no effect with --dry-run (nothing is run or written)`);
+  }
   return {
     config: v.config,
     out: v.out,
-    workers,
+    workers: v.workers === undefined ? undefined : intArg('workers', v.workers, 1),
     queue: v.queue,
     queueName: v['queue-name'],
-    yes: v.yes as boolean,
-    fresh: v.fresh as boolean,
-    dryRun: v['dry-run'] as boolean,
+    yes: v.yes,
+    fresh: v.fresh,
+    dryRun: v['dry-run'],
     report: v['no-report'] ? false : v.report,
-    progress: progress as SweepCliArgs['progress'],
-    help: false,
+    progress: v.progress as ProgressMode,
   };
 }
 
-export async function main(argv: readonly string[], log: (s: string) => void = (s) => console.error(s)): Promise<number> {
-  let args: SweepCliArgs;
-  try {
-    args = parseSweepArgs(argv);
-  } catch (e) {
-    log(`sweep: ${(e as Error).message}\n${HELP}`);
-    return 2;
-  }
-  if (args.help) {
-    console.log(HELP);
-    return 0;
+/** Runs the command; throws UsageError for a wrong command line. Returns the exit code. */
+export async function run(argv: readonly string[], log: (s: string) => void = (s) => console.error(s)): Promise<number> {
+  const args = parseSweepArgs(argv);
+  if (!args) return 0;
+  // Loaded after the arguments: --help and usage errors answer without BullMQ, piscina and polars.
+  const { GridTooLargeError } = await import('../lib/sweep/grid.js');
+  const { parseRedisUrl } = await import('../lib/sweep/queue.js');
+  const { runSweep } = await import('../lib/sweep/run.js');
+  const { loadSweepSpec } = await import('../lib/sweep/spec.js');
+  if (args.queue !== undefined) {
+    try {
+      parseRedisUrl(args.queue);
+    } catch (e) {
+      throw new UsageError((e as Error).message); // a malformed URL is a command-line error (exit 2)
+    }
   }
   const ac = new AbortController();
   const onSigint = (): void => {
@@ -139,38 +119,30 @@ export async function main(argv: readonly string[], log: (s: string) => void = (
       signal: ac.signal,
     });
     if (args.dryRun) {
-      log(`dry run: ${r.cells} cells would run; nothing was run`);
+      log(`dry run: ${r.cells - r.resumed} of ${r.cells} cells would run; nothing was run or written`);
       return 0;
     }
     log(`done: ${r.cells} cells (${r.ran} run now, ${r.resumed} from earlier) in ${r.seconds.toFixed(1)} s -> ${r.out}/results.csv, results.parquet${r.reportPath ? `, ${r.reportPath}` : ''}`);
-    if (r.queue && (r.queue.stalled > 0 || r.queue.reused > 0)) log(`queue: ${r.queue.stalled} stalled job(s) retried, ${r.queue.reused} result(s) reused from the queue`);
+    const q = r.queue;
+    if (q && (q.stalled > 0 || q.reused > 0 || q.replaced > 0)) {
+      log(`queue: ${q.stalled} stalled job(s) retried, ${q.reused} result(s) reused from the queue, ${q.replaced} job(s) of other code replaced`);
+    }
     return 0;
   } catch (e) {
-    if (e instanceof ValidationError || e instanceof DataError) {
-      log(`sweep: ${e.message}`);
-      return 2;
-    }
-    if (e instanceof RedisUnreachableError) {
-      log(`sweep: ${e.message}`);
-      return 1;
-    }
+    if (e instanceof GridTooLargeError) throw new UsageError(e.message);
     if (ac.signal.aborted) {
-      log(`sweep: interrupted; the finished cells are saved: run the same command again to resume`);
+      log('sweep: interrupted; the finished cells are saved: run the same command again to resume');
       return 130;
     }
-    log(`sweep: ${(e as Error).message}`);
-    return 1;
+    throw e;
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
 }
 
-if ((process.argv[1] ?? '').endsWith(join('scripts', 'sweep.ts'))) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
+/** The command: run() with errors as one message (exit 2 for the command line, 1 for a failure). */
+export function main(argv: readonly string[], log: (s: string) => void = (s) => console.error(s)): Promise<number> {
+  return commandExitCode('sweep', () => run(argv, log), log);
 }
+
+if ((process.argv[1] ?? '').endsWith(join('scripts', 'sweep.ts'))) runCommand('sweep', () => run(process.argv.slice(2)), { exit: true });

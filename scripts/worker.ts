@@ -3,125 +3,86 @@
  * this machine's cores until stopped (Ctrl-C / SIGTERM finish the jobs in flight). Jobs name their data by
  * content hash; a worker whose files differ refuses the job (it goes to another worker) and exits 1.
  */
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { ValidationError } from '../lib/core/errors.js';
-import { defaultWorkers } from '../lib/sweep/pool.js';
-import { checkRedis, DEFAULT_LOCK_MS, DEFAULT_QUEUE_NAME, parseRedisUrl, RedisUnreachableError, startQueueWorker } from '../lib/sweep/queue.js';
+import { commandExitCode, intArg, parseCommand, runCommand, UsageError } from '../lib/cli.js';
+import { DEFAULT_LOCK_MS, DEFAULT_QUEUE_NAME } from '../lib/sweep/defaults.js';
 
-export const HELP = `usage: npm run worker -- --queue URL [options]
-
-Takes jobs of \`npm run sweep -- --queue URL\` and runs them here.
-
-options:
-  --queue URL           Redis of the sweep, e.g. redis://10.0.0.5:6379 (required)
-  --queue-name NAME     BullMQ queue name (default: ${DEFAULT_QUEUE_NAME})
-  --concurrency N       jobs at once, one thread each (default: one per core, ${defaultWorkers()} here)
-  --data-dir DIR        where this machine keeps the sweep's data files, found by file name
-                        (default: the paths the sweep was started with)
-  --lock-ms MS          job lock; a dead worker's job is retried after about this long (default: ${DEFAULT_LOCK_MS})
-  --name NAME           worker name shown in the queue (default: HOST:PID)
-  -h, --help            this text
-
-exit codes: 0 stopped, 2 bad usage, 1 failure (Redis unreachable, or this machine's data differs from a job's)`;
+export const SPEC = {
+  name: 'worker',
+  usage: 'npm run worker -- --queue URL [options]',
+  summary: 'Takes the jobs of `npm run sweep -- --queue URL` and runs them on this machine until stopped (Ctrl-C or\nSIGTERM finish the jobs in flight).',
+  options: {
+    queue: { type: 'string', arg: 'URL', help: 'Redis of the sweep, e.g. redis://10.0.0.5:6379 (required)' },
+    'queue-name': { type: 'string', arg: 'NAME', default: DEFAULT_QUEUE_NAME, help: 'BullMQ queue name (the sweep\'s --queue-name)' },
+    concurrency: { type: 'string', arg: 'N', help: 'jobs at once, one thread each', defaultText: `one per core, ${availableParallelism()} here` },
+    'data-dir': { type: 'string', arg: 'DIR', help: "where this machine keeps the sweep's data files, found by file name", defaultText: 'the paths the sweep was started with' },
+    'lock-ms': { type: 'string', arg: 'MS', default: String(DEFAULT_LOCK_MS), help: "job lock; a dead worker's job is retried after about this long" },
+    name: { type: 'string', arg: 'NAME', help: 'worker name shown in the queue', defaultText: 'HOST:PID' },
+  },
+  footer: "exit codes: 0 stopped, 2 wrong command line, 1 failure (Redis unreachable, or this machine's data or code\ndiffers from a job's)",
+} as const;
 
 export interface WorkerCliArgs {
-  queue: string;
-  queueName?: string;
-  concurrency?: number;
-  dataDir?: string;
-  lockMs?: number;
-  name?: string;
-  help: boolean;
+  readonly queue: string;
+  readonly queueName: string;
+  readonly concurrency?: number;
+  readonly dataDir?: string;
+  readonly lockMs: number;
+  readonly name?: string;
 }
 
-class UsageError extends Error {}
-
-function int(flag: string, v: string | undefined, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!(Number.isInteger(n) && n >= min)) throw new UsageError(`${flag}: "${v}" is not a whole number >= ${min}`);
-  return n;
-}
-
-export function parseWorkerArgs(argv: readonly string[]): WorkerCliArgs {
-  let v;
-  try {
-    v = parseArgs({
-      args: [...argv],
-      options: {
-        queue: { type: 'string' },
-        'queue-name': { type: 'string' },
-        concurrency: { type: 'string' },
-        'data-dir': { type: 'string' },
-        'lock-ms': { type: 'string' },
-        name: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  if (v.help) return { queue: '', help: true };
+/** The command line as settings; null after printing --help. Throws UsageError naming the option. */
+export function parseWorkerArgs(argv: readonly string[], out?: (s: string) => void): WorkerCliArgs | null {
+  const parsed = parseCommand(SPEC, argv, out);
+  if (!parsed) return null;
+  const v = parsed.values;
   if (!v.queue) throw new UsageError('--queue redis://HOST:PORT is required');
   return {
     queue: v.queue,
     queueName: v['queue-name'],
-    concurrency: int('--concurrency', v.concurrency, 1),
+    concurrency: v.concurrency === undefined ? undefined : intArg('concurrency', v.concurrency, 1),
     dataDir: v['data-dir'],
-    lockMs: int('--lock-ms', v['lock-ms'], 100),
+    lockMs: intArg('lock-ms', v['lock-ms'], 100),
     name: v.name,
-    help: false,
   };
 }
 
-export async function main(argv: readonly string[], log: (s: string) => void = (s) => console.error(s)): Promise<number> {
-  let args: WorkerCliArgs;
+/** Runs the worker until stopped; throws UsageError for a wrong command line. Returns the exit code. */
+export async function run(argv: readonly string[], log: (s: string) => void = (s) => console.error(s)): Promise<number> {
+  const args = parseWorkerArgs(argv);
+  if (!args) return 0;
+  const { existsSync, statSync } = await import('node:fs');
+  if (args.dataDir !== undefined && !(existsSync(args.dataDir) && statSync(args.dataDir).isDirectory())) throw new UsageError(`--data-dir: "${args.dataDir}" is not a folder`);
+  const { checkRedis, parseRedisUrl, startQueueWorker } = await import('../lib/sweep/queue.js');
   let target;
   try {
-    args = parseWorkerArgs(argv);
-    if (args.help) {
-      console.log(HELP);
-      return 0;
-    }
     target = parseRedisUrl(args.queue);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ValidationError) {
-      log(`worker: ${e.message}\n${HELP}`);
-      return 2;
-    }
-    throw e;
+    throw new UsageError((e as Error).message);
   }
-  try {
-    await checkRedis(target);
-  } catch (e) {
-    if (e instanceof RedisUnreachableError) {
-      log(`worker: ${e.message}`);
-      return 1;
-    }
-    throw e;
-  }
+  await checkRedis(target); // unreachable: exit 1 with the reason, before the thread pool starts
   const w = await startQueueWorker({ target, name: args.queueName, concurrency: args.concurrency, dataDir: args.dataDir, lockMs: args.lockMs, workerName: args.name, log });
-  log(`worker ${w.name}: taking jobs from ${args.queueName ?? DEFAULT_QUEUE_NAME} on ${target.display} (Ctrl-C to stop)`);
+  log(`worker ${w.name}: taking jobs from ${args.queueName} on ${target.display} (Ctrl-C to stop)`);
   const stop = (): void => {
     log(`worker ${w.name}: stopping after the jobs in flight`);
     void w.close();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const end = await w.stopped;
-  log(`worker ${w.name}: stopped after ${end.jobs} job(s)`);
-  return end.refused === null ? 0 : 1;
+  try {
+    const end = await w.stopped;
+    log(`worker ${w.name}: stopped after ${end.jobs} job(s)`);
+    return end.refused === null ? 0 : 1;
+  } finally {
+    process.removeListener('SIGINT', stop);
+    process.removeListener('SIGTERM', stop);
+  }
 }
 
-if ((process.argv[1] ?? '').endsWith(join('scripts', 'worker.ts'))) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
+/** The command: run() with errors as one message (exit 2 for the command line, 1 for a failure). */
+export function main(argv: readonly string[], log: (s: string) => void = (s) => console.error(s)): Promise<number> {
+  return commandExitCode('worker', () => run(argv, log), log);
 }
+
+if ((process.argv[1] ?? '').endsWith(join('scripts', 'worker.ts'))) runCommand('worker', () => run(process.argv.slice(2)), { exit: true });

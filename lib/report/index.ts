@@ -28,7 +28,7 @@ export {
   type RollingLine,
 } from './figures.js';
 export { lttb, displayIndices, ohlcBlocks, type OhlcBlocks } from './downsample.js';
-export { monthlyReturnsTableHtml, heatmapTableHtml, divergingColor, type HeatmapTableOptions } from './table-heatmap.js';
+export { monthlyReturnsTableHtml, heatmapTableHtml, divergingColor, rangeColor, type HeatmapTableOptions } from './table-heatmap.js';
 export { figureHtml, plotlyScriptTag, PLOT_CONFIG, type FigureHtmlOptions } from './figure-html.js';
 export { metricRows, metricsTableHtml, type MetricRow } from './metrics-table.js';
 export { renderReport, chartDiv, type ReportPanel, type ReportSection, type ReportSignal, backtestReportHtml, backtestReportInput, backtestMetricsInput, type ReportInput, type ReportPosition, type BacktestLike, type BacktestReportInput } from './render.js';

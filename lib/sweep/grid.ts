@@ -8,7 +8,12 @@ import { ValidationError } from '../core/errors.js';
 import { canonicalJson, sha256, type DataRef } from './data.js';
 import { SWEEP_STRATEGIES, type CostKey, type Scalar, type StrategyName, type SweepExecution, type SweepSpec, type SweepWindow } from './spec.js';
 
-export const MAX_CELLS_WITHOUT_YES = 1_000_000;
+import { MAX_CELLS_WITHOUT_YES } from './defaults.js';
+
+export { MAX_CELLS_WITHOUT_YES };
+
+/** A grid over MAX_CELLS_WITHOUT_YES cells without `yes`: the command line lacks --yes (exit 2, not a failure). */
+export class GridTooLargeError extends ValidationError {}
 
 export interface SweepJob {
   /** Content hash (16 hex digits). */
@@ -63,7 +68,7 @@ export function planJobs(spec: SweepSpec, data: DataRef, dataHashHex: string, av
   const us = universes(spec, available);
   const size = gridSize(spec, us.length);
   if (size > MAX_CELLS_WITHOUT_YES && !opts.yes) {
-    throw new ValidationError('grid', `has ${size.toLocaleString('en-US')} cells, over ${MAX_CELLS_WITHOUT_YES.toLocaleString('en-US')}: pass --yes to run it anyway`);
+    throw new GridTooLargeError('grid', `has ${size.toLocaleString('en-US')} cells, over ${MAX_CELLS_WITHOUT_YES.toLocaleString('en-US')}: pass --yes to run it anyway`);
   }
   const invalid = SWEEP_STRATEGIES[spec.strategy].invalid;
   const codeHash = opts.codeHash ?? '';

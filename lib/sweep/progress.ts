@@ -1,6 +1,6 @@
 /**
  * Sweep progress: a bar with rate and ETA on a terminal (cli-progress), a line every 10 % otherwise (CI logs),
- * nothing when quiet. Rate and ETA count only jobs run in this session, from the first one to finish (so resumed
+ * nothing when quiet. A bar asked for off a terminal is printed as a line every 5 s. Rate and ETA count only jobs run in this session, from the first one to finish (so resumed
  * cells and the threads' start-up do not distort them).
  */
 import cliProgress from 'cli-progress';
@@ -20,8 +20,14 @@ function fmtEta(sec: number): string {
   return `${(sec / 3600).toFixed(1)} h`;
 }
 
-export function sweepProgress(total: number, already: number, opts: { mode?: ProgressMode; log?: (s: string) => void; label?: string } = {}): SweepProgress {
-  const mode = opts.mode === 'auto' || opts.mode === undefined ? (process.stderr.isTTY ? 'bar' : 'lines') : opts.mode;
+export function sweepProgress(
+  total: number,
+  already: number,
+  opts: { mode?: ProgressMode; log?: (s: string) => void; label?: string; stream?: NodeJS.WriteStream | NodeJS.WritableStream } = {},
+): SweepProgress {
+  const stream = opts.stream ?? process.stderr;
+  const tty = (stream as { isTTY?: boolean }).isTTY === true;
+  const mode = opts.mode === 'auto' || opts.mode === undefined ? (tty ? 'bar' : 'lines') : opts.mode;
   const label = opts.label ?? 'sweep';
   let done = already;
   let tFirst = 0;
@@ -52,7 +58,15 @@ export function sweepProgress(total: number, already: number, opts: { mode?: Pro
     };
   }
   const bar = new cliProgress.SingleBar(
-    { format: `${label} [{bar}] {value}/{total} {percentage}% | {rate} jobs/s | eta {etaText}`, stream: process.stderr, hideCursor: true, clearOnComplete: false },
+    {
+      format: `${label} [{bar}] {value}/{total} {percentage}% | {rate} jobs/s | eta {etaText}`,
+      stream: stream as NodeJS.WritableStream,
+      hideCursor: true,
+      clearOnComplete: false,
+      // Asked for explicitly but not on a terminal (a log file, CI): cli-progress would draw nothing; a bar line every 5 s instead.
+      noTTYOutput: !tty,
+      notTTYSchedule: 5000,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, done, { rate: '?', etaText: '?' });

@@ -12,13 +12,12 @@ import { Redis } from 'ioredis';
 import { ValidationError } from '../core/errors.js';
 import { codeHash } from './code.js';
 import { DataMismatchError } from './data.js';
+import { DEFAULT_LOCK_MS, DEFAULT_QUEUE_NAME } from './defaults.js';
 import type { SweepJob } from './grid.js';
 import type { JobResult } from './job.js';
 import { SweepPool } from './pool.js';
 
-export const DEFAULT_QUEUE_NAME = 'tstrader-sweep';
-/** Lock a worker holds on a running job; a dead worker's job is retried after about this long. */
-export const DEFAULT_LOCK_MS = 30_000;
+export { DEFAULT_LOCK_MS, DEFAULT_QUEUE_NAME } from './defaults.js';
 
 export interface RedisTarget {
   readonly host: string;
@@ -103,6 +102,8 @@ export interface QueueRunStats {
   readonly stalled: number;
   /** Completion events for ids already recorded (a retried job completing twice): ignored. */
   readonly duplicates: number;
+  /** Jobs of this sweep left in the queue by other code (not yet running), removed and queued anew. */
+  readonly replaced: number;
 }
 
 type Payload = { readonly job: SweepJob };
@@ -116,6 +117,7 @@ export async function runOnQueue(jobs: readonly SweepJob[], o: QueueRunOptions):
   let stalled = 0;
   let duplicates = 0;
   let reused = 0;
+  let replaced = 0;
   let failure: Error | null = null;
   let wake: () => void = () => undefined;
   let lastProgress = Date.now();
@@ -180,10 +182,22 @@ export async function runOnQueue(jobs: readonly SweepJob[], o: QueueRunOptions):
       const existing = await Promise.all(chunk.map((id) => queue.getJob(id)));
       for (let k = 0; k < chunk.length; k++) {
         const j = existing[k] as Job<Payload, JobResult> | undefined;
-        if (!j) toAdd.push(byQid.get(chunk[k])!);
+        const job = byQid.get(chunk[k])!;
+        if (!j) toAdd.push(job);
         else {
           const state = await j.getState();
-          if (state === 'completed') {
+          if (j.data?.job?.codeHash !== job.codeHash && state !== 'active') {
+            // Left by a run of other code (ids do not include the code): its result would mix two engines, and
+            // a waiting copy would make every up-to-date worker refuse it and stop. Replace it.
+            const gone = await j.remove().then(
+              () => true,
+              () => false, // taken by a worker meanwhile: it runs as it is
+            );
+            if (gone) {
+              replaced++;
+              toAdd.push(job);
+            }
+          } else if (state === 'completed') {
             reused++;
             accept(chunk[k], j.returnvalue);
           } else if (state === 'failed') await j.retry('failed');
@@ -225,7 +239,7 @@ export async function runOnQueue(jobs: readonly SweepJob[], o: QueueRunOptions):
       }
     }
     if (failure) throw failure;
-    return { reused, stalled, duplicates };
+    return { reused, stalled, duplicates, replaced };
   } finally {
     await Promise.allSettled(removals);
     await events.close();

@@ -63,40 +63,94 @@ export function bestRow(rows: readonly ResultRow[], metric: string): ResultRow |
   return best;
 }
 
-/** metric(x, y) as the median over every other axis; null where no cell has a value. */
-export function heatmapGrid(rows: readonly ResultRow[], xName: string, yName: string, metric: string): { x: Array<string | number>; y: Array<string | number>; z: Array<Array<number | null>> } {
+/**
+ * metric(x, y) as the median over every other axis; null where no cell has a value. An axis with more than
+ * `maxPerAxis` values is cut into that many runs of consecutive values (labelled "first–last"), each square then
+ * the median over its run too, so a 1,000 x 1,000 grid still gives a table a page can hold.
+ */
+export function heatmapGrid(
+  rows: readonly ResultRow[],
+  xName: string,
+  yName: string,
+  metric: string,
+  maxPerAxis = Infinity,
+): { x: Array<string | number>; y: Array<string | number>; z: Array<Array<number | null>> } {
   const sortVals = (vs: Array<CellValue | undefined>): Array<string | number> =>
     [...new Set(vs.map((v) => (typeof v === 'number' || typeof v === 'string' ? v : String(v))))].sort((a, b) =>
       typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b)),
     );
-  const x = sortVals(rows.map((r) => r[xName]));
-  const y = sortVals(rows.map((r) => r[yName]));
-  const cells = new Map<string, number[]>();
+  /** Axis labels and, for each value's key, its label's index. */
+  const axis = (vals: Array<string | number>): { labels: Array<string | number>; index: Map<string, number> } => {
+    const index = new Map<string, number>();
+    if (vals.length <= maxPerAxis) {
+      vals.forEach((v, i) => index.set(String(v), i));
+      return { labels: vals, index };
+    }
+    const k = Math.max(1, Math.floor(maxPerAxis));
+    const labels: Array<string | number> = [];
+    for (let b = 0; b < k; b++) {
+      const from = Math.floor((b * vals.length) / k);
+      const to = Math.floor(((b + 1) * vals.length) / k) - 1;
+      for (let i = from; i <= to; i++) index.set(String(vals[i]), b);
+      labels.push(from === to ? vals[from] : `${vals[from]}–${vals[to]}`);
+    }
+    return { labels, index };
+  };
+  const ax = axis(sortVals(rows.map((r) => r[xName])));
+  const ay = axis(sortVals(rows.map((r) => r[yName])));
+  const cells = new Map<number, number[]>();
   for (const r of rows) {
     const v = num(r[metric]);
     if (v === null || !Number.isFinite(v)) continue;
-    const k = `${String(r[xName])}\u0000${String(r[yName])}`;
+    const k = ay.index.get(String(r[yName]))! * ax.labels.length + ax.index.get(String(r[xName]))!;
     const list = cells.get(k);
     if (list) list.push(v);
     else cells.set(k, [v]);
   }
-  const z = y.map((yv) => x.map((xv) => {
-    const list = cells.get(`${String(xv)}\u0000${String(yv)}`);
-    return list ? median(list) : null;
-  }));
-  return { x, y, z };
+  const z = ay.labels.map((_, i) =>
+    ax.labels.map((__, j) => {
+      const list = cells.get(i * ax.labels.length + j);
+      return list ? median(list) : null;
+    }),
+  );
+  return { x: ax.labels, y: ay.labels, z };
 }
 
 const PCT_METRICS = new Set(['total_return', 'cagr', 'max_drawdown', 'annual_volatility', 'win_rate', 'exposure']);
+/** Squares per heatmap axis at most: 7 metric panels of 60 x 60 stay a few MB of HTML whatever the grid. */
+const HEATMAP_MAX_PER_AXIS = 60;
 
-/** One metric over two parameters as a coloured table (red-white-green around 0; the finance Plotly bundle has no heatmap trace). */
-function heatmapTable(rows: readonly ResultRow[], xName: string, yName: string, metric: string, index: number): string {
-  const g = heatmapGrid(rows, xName, yName, metric);
+/**
+ * One metric over two parameters as a coloured table (the finance Plotly bundle has no heatmap trace). The axis
+ * with more values runs down the rows, so a long axis scrolls the page instead of overflowing it sideways.
+ * Colours are stretched over the values' range (a grid of Sharpe ratios from 0.55 to 0.84 is not one shade of
+ * green); the best cell of the grid is outlined.
+ */
+function heatmapTable(rows: readonly ResultRow[], xName: string, yName: string, metric: string, index: number, best: ResultRow | null): string {
+  const probe = heatmapGrid(rows, xName, yName, metric, HEATMAP_MAX_PER_AXIS);
+  const [colName, rowName] = probe.x.length > probe.y.length ? [yName, xName] : [xName, yName];
+  const g = colName === xName ? probe : heatmapGrid(rows, colName, rowName, metric, HEATMAP_MAX_PER_AXIS);
   const pct = PCT_METRICS.has(metric);
   const z = g.z.map((row) => row.map((v) => (v === null ? NaN : pct ? v * 100 : v)));
+  let mark: { row: number; col: number; title: string } | undefined;
+  if (best) {
+    // The square holding the best cell (its value, or the run of values it falls in).
+    const at = (labels: Array<string | number>, v: CellValue | undefined): number => {
+      const i = labels.findIndex((l) => String(l) === String(v));
+      if (i >= 0 || typeof v !== 'number') return i;
+      return labels.findIndex((l) => typeof l === 'string' && l.includes('–') && v >= Number(l.split('–')[0]) && v <= Number(l.split('–')[1]));
+    };
+    const row = at(g.y, best[rowName]);
+    const col = at(g.x, best[colName]);
+    if (row >= 0 && col >= 0) mark = { row, col, title: `best cell: ${colName}=${String(best[colName])}, ${rowName}=${String(best[rowName])}` };
+  }
+  const binned = g.x.length < new Set(rows.map((r) => String(r[colName]))).size || g.y.length < new Set(rows.map((r) => String(r[rowName]))).size;
   const table = heatmapTableHtml(z, g.x.map(String), g.y.map(String), {
-    caption: `${metric}${pct ? ' (%)' : ''}, median over other axes: columns ${xName}, rows ${yName}`,
+    caption: `${metric}${pct ? ' (%)' : ''}, median over other axes${binned ? ' and over runs of neighbouring values' : ''}: columns ${colName}, rows ${rowName}`,
     digits: pct ? 1 : metric === 'num_trades' ? 0 : 2,
+    scale: 'range',
+    legend: true,
+    mark,
   });
   return `<div class="heatmap-panel" data-metric="${escapeHtml(metric)}"${index === 0 ? '' : ' hidden'}>${table}</div>`;
 }
@@ -206,7 +260,7 @@ export function renderSweepReport(input: SweepReportInput): string {
   const fixed = spec.params.filter((p) => p.values.length === 1).map((p) => `${p.name}=${p.values[0]}`);
 
   const heatMetrics = [metric, ...HEATMAP_METRICS.filter((m) => m !== metric)];
-  const heatmaps = spec.heatmap && rows.length > 0 ? heatMetrics.map((m, i) => heatmapTable(rows, spec.heatmap![0], spec.heatmap![1], m, i)) : [];
+  const heatmaps = spec.heatmap && rows.length > 0 ? heatMetrics.map((m, i) => heatmapTable(rows, spec.heatmap![0], spec.heatmap![1], m, i, best)) : [];
   const sharpes = rows.map((r) => num(r.sharpe)).filter((v): v is number => v !== null && Number.isFinite(v));
   const sharpe = sharpes.length ? histogramFigure(sharpes, { title: `Sharpe ratio over ${sharpes.length} cells`, xTitle: 'annualised Sharpe', yTitle: 'cells', bins: 40 }) : null;
   if (sharpe && best && num(best.sharpe) !== null) {
@@ -238,7 +292,7 @@ export function renderSweepReport(input: SweepReportInput): string {
     heatmaps.length === 0
       ? `<p class="sub">${spec.heatmap ? 'No finished cells yet.' : 'Fewer than two parameters vary: no heatmap (set report.heatmap: [a, b] to choose two).'}</p>`
       : `<label>Metric: <select id="heatmap-metric">${heatMetrics.map((m, i) => `<option value="${i}">${escapeHtml(m)}</option>`).join('')}</select></label>` +
-        `<div id="heatmaps">${heatmaps.join('\n')}</div><p class="sub">Each square is the median over every other axis (symbols, windows, costs, other parameters). A robust choice sits on a plateau of good values, not on an isolated spike.</p>`;
+        `<div id="heatmaps">${heatmaps.join('\n')}</div><p class="sub">Each square is the median over every other axis (symbols, windows, costs, other parameters); the outlined square holds the best cell. A robust choice sits on a plateau of good values, not on an isolated spike.</p>`;
 
   const payload = { sharpe, pbo: pboFig, config: PLOT_CONFIG };
   const title = `Sweep: ${spec.name} (${spec.strategy})`;

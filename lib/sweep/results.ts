@@ -124,18 +124,20 @@ export class ResultStore {
    * Open (or create) the results folder for these jobs. `fresh` discards earlier results. A results.csv with
    * other columns (another sweep's) is refused rather than mixed in.
    */
-  constructor(dir: string, spec: SweepSpec, opts: { fresh?: boolean } = {}) {
+  constructor(dir: string, spec: SweepSpec, opts: { fresh?: boolean; readOnly?: boolean } = {}) {
     this.dir = dir;
     this.columns = resultColumns(spec);
-    mkdirSync(dir, { recursive: true });
     const csv = join(dir, RESULTS_CSV);
     const rets = join(dir, RETURNS_NDJSON);
-    if (opts.fresh) {
+    // readOnly (a dry run): count what is done without creating, repairing or emptying anything.
+    const repair = !opts.readOnly;
+    if (repair) mkdirSync(dir, { recursive: true });
+    if (opts.fresh && repair) {
       for (const f of [csv, rets, join(dir, RESULTS_PARQUET)]) if (existsSync(f)) writeFileSync(f, '');
     }
     // Only the ids of the returns lines: the arrays are read back when the report needs them.
     const withReturns = new Set<string>();
-    for (const line of fileLines(rets)) {
+    for (const line of fileLines(rets, { repair })) {
       const m = /^\{"id":"([0-9a-f]+)"/.exec(line);
       if (m) withReturns.add(m[1]);
     }
@@ -143,7 +145,7 @@ export class ResultStore {
     let first = true;
     const idCol = this.columns.indexOf('job_id');
     const metricCols = METRIC_COLUMNS.map((m) => [m, this.columns.indexOf(m)] as const);
-    for (const line of fileLines(csv)) {
+    for (const line of fileLines(csv, { repair })) {
       if (first) {
         first = false;
         if (line !== header) {
@@ -157,7 +159,7 @@ export class ResultStore {
       for (const [m, i] of metricCols) metrics[m] = parseMetric(m, cells[i]);
       this.done.set(cells[idCol], { metrics });
     }
-    if (first) writeFileSync(csv, `${header}\n`);
+    if (first && repair) writeFileSync(csv, `${header}\n`);
   }
 
   has(id: string): boolean {

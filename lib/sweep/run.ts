@@ -34,7 +34,7 @@ export interface RunSweepOptions {
   readonly yes?: boolean;
   /** Discard earlier results in the folder instead of resuming. */
   readonly fresh?: boolean;
-  /** Plan and report the grid, run nothing. */
+  /** Plan the grid and count the cells already done in `out`; run and write nothing. */
   readonly dryRun?: boolean;
   /** HTML report path; false for none (default OUT/report.html). */
   readonly report?: string | false;
@@ -52,7 +52,7 @@ export interface SweepOutcome {
   readonly cells: number;
   /** Cells the strategy rejects, by reason. */
   readonly skipped: ReadonlyMap<string, number>;
-  /** Jobs found done in the results folder and not run again. */
+  /** Jobs found done in the results folder and not run again (a dry run: that would not run). */
   readonly resumed: number;
   /** Jobs run (or taken from the queue) in this call. */
   readonly ran: number;
@@ -98,15 +98,20 @@ export async function runSweep(o: RunSweepOptions): Promise<SweepOutcome> {
   const skippedText = [...plan.skipped].map(([why, n]) => `${n.toLocaleString('en-US')} skipped: ${why}`).join(', ');
   const files = ref.kind === 'csv' ? `${ref.files.length} files` : `synthetic seed ${ref.seed}`;
   log(`sweep ${spec.name}: ${spec.strategy}, ${jobs.length.toLocaleString('en-US')} cells${skippedText ? ` (${skippedText})` : ''}, data ${hash.slice(0, 12)} (${files})`);
-  if (o.dryRun) {
-    return { out, dataHash: hash, cells: jobs.length, skipped: plan.skipped, resumed: 0, ran: 0, seconds: (performance.now() - t0) / 1000, rows: [], jobs, reportPath: null };
-  }
 
   const manifest = join(out, 'sweep.json');
   const prev = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; strategy?: string; dataHash?: string; codeHash?: string }) : null;
   if (prev && !o.fresh && (prev.dataHash !== hash || prev.strategy !== spec.strategy)) {
     // Resuming into it would drop that sweep's rows from the table: refuse before touching anything.
     throw new ValidationError('--out', `${out} holds another sweep's results (${prev.name}: ${prev.strategy} on data ${String(prev.dataHash).slice(0, 12)}); use another --out, or --fresh to replace them`);
+  }
+  const where = target ? `queue ${o.queueName ?? DEFAULT_QUEUE_NAME} on ${target.display}` : `${workers} worker thread${workers === 1 ? '' : 's'}`;
+  if (o.dryRun) {
+    // What a real run would do: the cells already in OUT (unless fresh) are skipped.
+    const seen = o.fresh || !existsSync(out) ? null : new ResultStore(out, spec, { readOnly: true });
+    const done = seen ? jobs.filter((j) => seen.has(j.id)).length : 0;
+    log(`would run ${jobs.length - done} on ${where}${done > 0 ? ` (${done} already in ${out})` : ''}`);
+    return { out, dataHash: hash, cells: jobs.length, skipped: plan.skipped, resumed: done, ran: 0, seconds: (performance.now() - t0) / 1000, rows: [], jobs, reportPath: null };
   }
   const store = new ResultStore(out, spec, { fresh: o.fresh });
   const before = prev && store.size > 0 ? prev.codeHash : undefined;
@@ -115,7 +120,6 @@ export async function runSweep(o: RunSweepOptions): Promise<SweepOutcome> {
   const pending = jobs.filter((j) => !store.has(j.id));
   const resumed = jobs.length - pending.length;
   if (resumed > 0) log(`resuming: ${resumed} of ${jobs.length} cells already in ${out}`);
-  const where = target ? `queue ${o.queueName ?? DEFAULT_QUEUE_NAME} on ${target.display}` : `${workers} worker thread${workers === 1 ? '' : 's'}`;
   if (pending.length > 0) log(`running ${pending.length} on ${where}; results stream to ${join(out, 'results.csv')}`);
   const progress = sweepProgress(jobs.length, resumed, { mode: o.progress, log });
   const record = (job: SweepJob, r: JobResult): void => {

@@ -8,6 +8,8 @@ import { helpText, type CommandSpec, type OptionSpec } from '../../lib/cli.js';
 import { SPEC as backtest } from '../../scripts/backtest.js';
 import { SPEC as demo } from '../../scripts/demo.js';
 import { SPEC as features } from '../../scripts/features.js';
+import { SPEC as sweep } from '../../scripts/sweep.js';
+import { SPEC as worker } from '../../scripts/worker.js';
 
 interface Run {
   code: number | null;
@@ -34,6 +36,8 @@ const COMMANDS: Array<[string, string, CommandSpec<Record<string, OptionSpec>> |
   ['backtest', 'scripts/backtest.ts', backtest],
   ['demo', 'scripts/demo.ts', demo],
   ['features', 'scripts/features.ts', features],
+  ['sweep', 'scripts/sweep.ts', sweep],
+  ['worker', 'scripts/worker.ts', worker],
   ['train', 'scripts/train.ts', ['--out', '--csv', '--symbols', '--config', '--model', '--walk-forward', '--train-bars', '--retrain-every', '--window', '--trees', '--depth', '--epochs', '--seed', '--threshold', '--quiet']],
   ['runner', 'runner/main.ts', ['--config', '--state-dir', '--replay-speed', '--exit-when-done', '--no-api', '--fresh']],
   ['bench', 'bench/index.ts', []],
@@ -77,6 +81,9 @@ describe('every command', () => {
       ['scripts/demo.ts', ['--config'], /demo: --config needs a value/],
       ['bench/index.ts', ['nosuch'], /bench: no benchmark named nosuch\*/],
       ['scripts/notebooks.ts', ['notebooks/missing.ipynb'], /notebooks: notebooks\/missing\.ipynb: no such notebook/],
+      ['scripts/sweep.ts', ['--config', 'sweep.yaml', '--workers', '0'], /sweep: --workers: "0" is not a whole number >= 1/],
+      ['scripts/sweep.ts', ['--config', 'sweep.yaml', '--queue', 'localhost:6379'], /sweep: --queue: "localhost:6379" must start with redis:\/\//],
+      ['scripts/worker.ts', ['--queue', 'redis://127.0.0.1:1', '--lock-ms', '5'], /worker: --lock-ms: "5" is not a whole number >= 100/],
     ];
     const rs = await Promise.all(cases.map(([f, args]) => tsx(f, ...args)));
     rs.forEach((r, i) => {
@@ -85,10 +92,13 @@ describe('every command', () => {
     });
   });
 
-  it('a failure that is not the command line exits 1 (runner with a bad config)', async () => {
+  it('a failure that is not the command line exits 1 (runner with a bad config, sweep with a missing sweep file)', async () => {
     const r = await tsx('runner/main.ts', '--config', 'test/no-such-config.yaml');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^runner: test\/no-such-config\.yaml: cannot read config file/);
+    const s = await tsx('scripts/sweep.ts', '--config', 'test/no-such-sweep.yaml');
+    expect(s.code).toBe(1);
+    expect(s.err).toMatch(/^sweep: test\/no-such-sweep\.yaml: cannot read the sweep file/);
   });
 
   it('setup:notebooks takes --help and refuses options', async () => {

@@ -26,6 +26,8 @@ async function freePort(): Promise<number> {
 export interface TestRedis {
   readonly url: string;
   readonly port: number;
+  /** The redis-server process (benchmarks read its CPU time). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function startRedis(): Promise<TestRedis> {
   return {
     url,
     port,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

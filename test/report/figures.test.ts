@@ -6,6 +6,8 @@ import {
   drawdownFigure,
   equityFigure,
   heatmapTableHtml,
+  divergingColor,
+  rangeColor,
   histogramFigure,
   lineFigure,
   monthlyReturnsTableHtml,
@@ -147,6 +149,27 @@ describe('figure builders', () => {
     expect(h).toContain('<th>b&lt;</th>');
     // the diagonal (1 = maxAbs) is fully green with white text
     expect(h).toContain('style="background:#1b7a3e;color:#ffffff">1.00');
+  });
+
+  it('heatmap table, range scale: colours stretched over min..max unless the values straddle 0; legend; a marked cell', () => {
+    // all positive: min gets 15 % of the way to green, max all of it
+    expect(rangeColor(0.5, 0.5, 0.9)).toEqual(divergingColor(0.15, 1));
+    expect(rangeColor(0.9, 0.5, 0.9)).toEqual({ bg: '#1b7a3e', fg: '#ffffff' });
+    expect(rangeColor(0.7, 0.5, 0.9)).toEqual(divergingColor(0.575, 1));
+    // all negative (drawdowns): the deepest is the darkest red
+    expect(rangeColor(-0.4, -0.4, -0.2)).toEqual({ bg: '#c62828', fg: '#ffffff' });
+    expect(rangeColor(-0.2, -0.4, -0.2)).toEqual(divergingColor(-0.15, 1));
+    // straddling 0: the zero-centred scale
+    expect(rangeColor(-0.1, -0.1, 0.3)).toEqual(divergingColor(-0.1, 0.3));
+    const h = heatmapTableHtml([[0.5, 0.9], [0.7, NaN]], ['a', 'b'], ['r1', 'r2'], { scale: 'range', legend: true, mark: { row: 0, col: 1, title: 'best' } });
+    expect(h).toContain(`<td class="hm" style="background:${divergingColor(0.15, 1).bg};color:#222222">0.50</td>`);
+    expect(h).toContain('<td class="hm hm-mark" style="background:#1b7a3e;color:#ffffff" title="best">0.90</td>');
+    expect(h).toContain('<td class="hm-empty"></td>');
+    expect(h).toMatch(/colours stretched over the values: <span[^>]*>0\.50<\/span> lightest, <span[^>]*>0\.90<\/span> darkest; outlined: the best cell/);
+    // the default scale is unchanged: centred on 0 at the largest |value|
+    const zero = divergingColor(0.5, 0.9);
+    expect(zero.bg).not.toBe(divergingColor(0.15, 1).bg);
+    expect(heatmapTableHtml([[0.5, 0.9]], ['a', 'b'], ['r'])).toContain(`style="background:${zero.bg};color:${zero.fg}">0.50`);
   });
 
   it('figures are plain JSON (no typed arrays, no NaN)', () => {

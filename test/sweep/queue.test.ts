@@ -190,6 +190,30 @@ describe.skipIf(!available)('sweep through a Redis queue', () => {
     await q.close();
   }, 60_000);
 
+  it('jobs another version of the code left waiting are replaced, so up-to-date workers take them instead of refusing', async () => {
+    const qname = 'stale-test';
+    const target = parseRedisUrl(redis.url);
+    const small = parseSweepSpec({ name: 'stale', data: { csv_dir: join(dir, 'data') }, strategy: 'sma-crossover', params: { fast: [5, 10], slow: 30 } });
+    const ref = dataRefFor(small.data);
+    const stale = planJobs(small, ref, dataHash(ref), ['AAA', 'BBB'], { codeHash: '0123456789abcdef' }).jobs;
+    const q = new Queue(qname, { connection: { host: target.host, port: target.port } });
+    // as a coordinator of the older code left them (same ids: ids do not include the code), no worker running
+    await q.addBulk(stale.map((job) => ({ name: 'cell', data: { job }, opts: { jobId: queueJobId(job.id) } })));
+    const sweep = runSweep({ spec: small, out: join(dir, 'stale'), queue: redis.url, queueName: qname, progress: 'none', report: false, log: () => undefined });
+    const fresh = async (): Promise<boolean> => {
+      const js = await Promise.all(stale.map((j) => q.getJob(queueJobId(j.id))));
+      return js.every((j) => j?.data.job.codeHash === codeHash());
+    };
+    for (let i = 0; i < 300 && !(await fresh()); i++) await new Promise((r) => setTimeout(r, 100));
+    const w = await startQueueWorker({ target, name: qname, concurrency: 1, lockMs: 1500, log: () => undefined });
+    const r = await sweep;
+    await w.close();
+    expect(r.queue!.replaced).toBe(2);
+    expect(r.rows).toHaveLength(2);
+    expect(await w.stopped).toEqual({ refused: null, jobs: 2 });
+    await q.close();
+  }, 60_000);
+
   it('npm run sweep --queue URL --queue-name NAME: the CLI queues on that queue and collects every cell', async () => {
     const qname = 'cli-test';
     const target = parseRedisUrl(redis.url);

@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deflatedSharpeFromReturns, probabilityOfBacktestOverfitting, returnMoments } from '../../lib/metrics/overfitting.js';
 import { cscvBlocks, overfittingForGroups, trialGroups } from '../../lib/sweep/overfit.js';
+import { rangeColor } from '../../lib/report/index.js';
 import { bestRow, heatmapGrid, renderSweepReport } from '../../lib/sweep/report.js';
 import { ResultStore } from '../../lib/sweep/results.js';
 import { runSweep, type SweepOutcome } from '../../lib/sweep/run.js';
@@ -47,6 +48,44 @@ describe('sweep report: numbers', () => {
     });
     expect(bestRow(rows, 'm')?.cell).toBe(2);
     expect(bestRow([{ m: null }], 'm')).toBeNull();
+  });
+
+  it('an axis with more values than fit is cut into runs of neighbouring values, each square the median over its run', () => {
+    // a = 1..10 (10 values) into 3 runs: 1-3, 4-6, 7-10; m = a * 10 + b
+    const rows: ResultRow[] = [];
+    for (let a = 1; a <= 10; a++) for (const b of [1, 2]) rows.push({ cell: rows.length, a, b, m: a * 10 + b });
+    expect(heatmapGrid(rows, 'a', 'b', 'm', 3)).toEqual({
+      x: ['1–3', '4–6', '7–10'],
+      y: [1, 2],
+      z: [
+        [21, 51, 86], // medians of {11,21,31}, {41,51,61}, {71,81,91,101}
+        [22, 52, 87],
+      ],
+    });
+    expect(heatmapGrid(rows, 'a', 'b', 'm', 10).x).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]); // fits: untouched
+  });
+
+  it('the heatmap table: the longer axis down the rows, colours stretched over the values, the best cell outlined', () => {
+    // 12 fast x 3 slow: fast (the longer axis) runs down the rows; sharpe 0.5..0.8, best at fast=7, slow=40
+    const rows: ResultRow[] = [];
+    for (let fast = 1; fast <= 12; fast++) for (const slow of [20, 40, 60]) rows.push({ cell: rows.length, fast, slow, sharpe: fast === 7 && slow === 40 ? 0.8 : 0.5 + fast / 100 });
+    const best = bestRow(rows, 'sharpe')!;
+    const s = spec();
+    const html = renderSweepReport({
+      spec: { ...s, params: [{ name: 'fast', values: [...Array(12).keys()].map((i) => i + 1) }, { name: 'slow', values: [20, 40, 60] }], heatmap: ['fast', 'slow'] },
+      jobs: [],
+      store: { rows: () => rows, scanReturns: () => undefined, columns: ['cell', 'fast', 'slow', 'sharpe'] },
+      dataHash: '0'.repeat(64),
+    });
+    const panel = html.slice(html.indexOf('<div class="heatmap-panel" data-metric="sharpe"'), html.indexOf('</div>', html.indexOf('data-metric="sharpe"')));
+    expect(panel).toContain('<caption>sharpe, median over other axes: columns slow, rows fast</caption>');
+    expect([...panel.matchAll(/<thead><tr><th><\/th>(.*?)<\/tr>/g)][0][1]).toBe('<th>20</th><th>40</th><th>60</th>');
+    expect([...panel.matchAll(/<tr><th>(\d+)<\/th>/g)].map((m) => Number(m[1]))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    // min 0.51 is the lightest tint, max 0.80 (the best cell, outlined) the darkest green
+    expect(panel).toContain(`<td class="hm" style="background:${rangeColor(0.51, 0.51, 0.8).bg};color:#222222">0.51</td>`);
+    expect(panel).toContain(`<td class="hm hm-mark" style="background:#1b7a3e;color:#ffffff" title="best cell: slow=40, fast=7">0.80</td>`);
+    expect(best.fast).toBe(7);
+    expect(panel).toContain('outlined: the best cell');
   });
 
   it('CSCV blocks: 16 with >= 20 periods each, fewer for short series, none below 40 periods', () => {
