@@ -107,8 +107,7 @@ async function main(): Promise<number> {
   } else {
     const provider = runner.provider;
     const clock = new SystemClock();
-    const intraday = config.data.interval !== '1d' && config.data.interval !== '1wk';
-    const every = intraday ? config.data.refresh.intraday_seconds * 1000 : Math.min(config.runner.schedule_seconds * 1000, config.data.refresh.daily_minutes * 60_000);
+    const every = config.runner.schedule_seconds * 1000;
     while (!stopping) {
       try {
         await liveTick({ loop: runner.loop, provider, interval: config.data.interval, clock, marketHoursOnly: config.runner.market_hours_only, logger });

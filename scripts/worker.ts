@@ -3,108 +3,82 @@
  * this machine's cores until stopped (Ctrl-C / SIGTERM finish the jobs in flight). Jobs name their data by
  * content hash; a worker whose files differ refuses the job (it goes to another worker) and exits 1.
  */
+import { hostname, availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { ValidationError } from '../lib/core/errors.js';
-import { defaultWorkers } from '../lib/sweep/pool.js';
-import { checkRedis, DEFAULT_LOCK_MS, DEFAULT_QUEUE_NAME, parseRedisUrl, RedisUnreachableError, startQueueWorker } from '../lib/sweep/queue.js';
+import { commandExitCode, EXIT_FAILURE, EXIT_USAGE, intArg, parseCommand, UsageError } from '../lib/cli.js';
+import { DEFAULT_LOCK_MS, DEFAULT_QUEUE_NAME, parseRedisUrl, RedisUnreachableError, type RedisTarget } from '../lib/sweep/target.js';
 
-export const HELP = `usage: npm run worker -- --queue URL [options]
-
-Takes jobs of \`npm run sweep -- --queue URL\` and runs them here.
-
-options:
-  --queue URL           Redis of the sweep, e.g. redis://10.0.0.5:6379 (required)
-  --queue-name NAME     BullMQ queue name (default: ${DEFAULT_QUEUE_NAME})
-  --concurrency N       jobs at once, one thread each (default: one per core, ${defaultWorkers()} here)
-  --data-dir DIR        where this machine keeps the sweep's data files, found by file name
-                        (default: the paths the sweep was started with)
-  --lock-ms MS          job lock; a dead worker's job is retried after about this long (default: ${DEFAULT_LOCK_MS})
-  --name NAME           worker name shown in the queue (default: HOST:PID)
-  -h, --help            this text
-
-exit codes: 0 stopped, 2 bad usage, 1 failure (Redis unreachable, or this machine's data differs from a job's)`;
+export const SPEC = {
+  name: 'worker',
+  usage: 'npm run worker -- --queue URL [options]',
+  summary: 'Take the jobs of `npm run sweep -- --queue URL` and run them on this machine until stopped (Ctrl-C or SIGTERM\nfinish the jobs in flight).',
+  options: {
+    queue: { type: 'string', arg: 'URL', help: 'Redis of the sweep, e.g. redis://10.0.0.5:6379; required' },
+    'queue-name': { type: 'string', arg: 'NAME', default: DEFAULT_QUEUE_NAME, help: 'BullMQ queue name' },
+    concurrency: { type: 'string', arg: 'N', help: 'jobs at once, one thread each', defaultText: `one per core, ${availableParallelism()} here` },
+    'data-dir': { type: 'string', arg: 'DIR', help: "where this machine keeps the sweep's data files, found by file name", defaultText: 'the paths the sweep was started with' },
+    'lock-ms': { type: 'string', arg: 'MS', default: String(DEFAULT_LOCK_MS), help: "job lock; a dead worker's job is retried after about this long" },
+    name: { type: 'string', arg: 'NAME', help: 'worker name shown in the queue', defaultText: 'HOST:PID' },
+  },
+  footer: "exit codes: 0 stopped, 2 a wrong command line, 1 a failure (Redis unreachable, or this machine's data differs from a job's)",
+} as const;
 
 export interface WorkerCliArgs {
   queue: string;
-  queueName?: string;
+  target: RedisTarget;
+  queueName: string;
   concurrency?: number;
   dataDir?: string;
-  lockMs?: number;
-  name?: string;
-  help: boolean;
+  lockMs: number;
+  name: string;
 }
 
-class UsageError extends Error {}
-
-function int(flag: string, v: string | undefined, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!(Number.isInteger(n) && n >= min)) throw new UsageError(`${flag}: "${v}" is not a whole number >= ${min}`);
-  return n;
-}
-
-export function parseWorkerArgs(argv: readonly string[]): WorkerCliArgs {
-  let v;
+/** The command line checked; null after printing --help. */
+export function parseWorkerArgs(argv: readonly string[], out?: (s: string) => void): WorkerCliArgs | null {
+  const parsed = parseCommand(SPEC, argv, out);
+  if (!parsed) return null;
+  const v = parsed.values;
+  if (!v.queue) throw new UsageError('--queue redis://HOST:PORT is required');
+  let target: RedisTarget;
   try {
-    v = parseArgs({
-      args: [...argv],
-      options: {
-        queue: { type: 'string' },
-        'queue-name': { type: 'string' },
-        concurrency: { type: 'string' },
-        'data-dir': { type: 'string' },
-        'lock-ms': { type: 'string' },
-        name: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
+    target = parseRedisUrl(v.queue);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  if (v.help) return { queue: '', help: true };
-  if (!v.queue) throw new UsageError('--queue redis://HOST:PORT is required');
   return {
     queue: v.queue,
+    target,
     queueName: v['queue-name'],
-    concurrency: int('--concurrency', v.concurrency, 1),
+    concurrency: v.concurrency === undefined ? undefined : intArg('concurrency', v.concurrency),
     dataDir: v['data-dir'],
-    lockMs: int('--lock-ms', v['lock-ms'], 100),
-    name: v.name,
-    help: false,
+    lockMs: intArg('lock-ms', v['lock-ms'], 100),
+    name: v.name ?? `${hostname()}:${process.pid}`,
   };
 }
 
+/** The command; returns its exit code (messages go to `log`, stderr by default; --help to stdout). */
 export async function main(argv: readonly string[], log: (s: string) => void = (s) => console.error(s)): Promise<number> {
-  let args: WorkerCliArgs;
-  let target;
+  let args: WorkerCliArgs | null;
   try {
     args = parseWorkerArgs(argv);
-    if (args.help) {
-      console.log(HELP);
-      return 0;
-    }
-    target = parseRedisUrl(args.queue);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ValidationError) {
-      log(`worker: ${e.message}\n${HELP}`);
-      return 2;
-    }
-    throw e;
+    if (!(e instanceof UsageError)) throw e;
+    log(`worker: ${e.message}\n(worker --help lists the options)`);
+    return EXIT_USAGE;
   }
+  if (!args) return 0;
+  const { checkRedis, startQueueWorker } = await import('../lib/sweep/queue.js');
   try {
-    await checkRedis(target);
+    await checkRedis(args.target);
   } catch (e) {
     if (e instanceof RedisUnreachableError) {
       log(`worker: ${e.message}`);
-      return 1;
+      return EXIT_FAILURE;
     }
     throw e;
   }
-  const w = await startQueueWorker({ target, name: args.queueName, concurrency: args.concurrency, dataDir: args.dataDir, lockMs: args.lockMs, workerName: args.name, log });
-  log(`worker ${w.name}: taking jobs from ${args.queueName ?? DEFAULT_QUEUE_NAME} on ${target.display} (Ctrl-C to stop)`);
+  const w = await startQueueWorker({ target: args.target, name: args.queueName, concurrency: args.concurrency, dataDir: args.dataDir, lockMs: args.lockMs, workerName: args.name, log });
+  log(`worker ${w.name}: taking jobs from ${args.queueName} on ${args.target.display} (Ctrl-C to stop)`);
   const stop = (): void => {
     log(`worker ${w.name}: stopping after the jobs in flight`);
     void w.close();
@@ -113,15 +87,9 @@ export async function main(argv: readonly string[], log: (s: string) => void = (
   process.once('SIGTERM', stop);
   const end = await w.stopped;
   log(`worker ${w.name}: stopped after ${end.jobs} job(s)`);
-  return end.refused === null ? 0 : 1;
+  return end.refused === null ? 0 : EXIT_FAILURE;
 }
 
 if ((process.argv[1] ?? '').endsWith(join('scripts', 'worker.ts'))) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
+  void commandExitCode('worker', () => main(process.argv.slice(2))).then((code) => process.exit(code));
 }

@@ -3,8 +3,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { HELP, main, parseSweepArgs } from '../../scripts/sweep.js';
-import { HELP as WORKER_HELP, main as workerMain, parseWorkerArgs } from '../../scripts/worker.js';
+import { helpText } from '../../lib/cli.js';
+import { DEFAULT_LOCK_MS, DEFAULT_QUEUE_NAME } from '../../lib/sweep/queue.js';
+import { main, parseSweepArgs, SPEC } from '../../scripts/sweep.js';
+import { main as workerMain, parseWorkerArgs, SPEC as WORKER_SPEC } from '../../scripts/worker.js';
+
+const HELP = helpText(SPEC);
+const WORKER_HELP = helpText(WORKER_SPEC);
 import { writeCsvMarket } from './fixture.js';
 
 let dir: string;
@@ -43,36 +48,46 @@ describe('npm run sweep: arguments', () => {
     for (const flag of ['--config', '--out', '--workers', '--queue', '--queue-name', '--yes', '--fresh', '--dry-run', '--report', '--no-report', '--progress', '--help']) {
       expect(HELP).toContain(flag);
     }
-    for (const d of ['default: reports/sweeps/NAME', 'default: one per core', 'default: tstrader-sweep', 'default: refuse', 'default: resume', 'default: OUT/report.html', 'default: auto']) expect(HELP).toContain(d);
-    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const flat = HELP.replace(/\s+/g, ' ');
+    for (const d of ['default: reports/sweeps/NAME', 'default: one per core', `default: ${DEFAULT_QUEUE_NAME}`, 'default: refuse', 'default: resume', 'default: OUT/report.html', 'default: auto']) expect(flat).toContain(d);
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     expect(await main(['--help'])).toBe(0);
     expect(await main(['-h'])).toBe(0);
-    expect(log.mock.calls[0][0]).toBe(HELP);
-    log.mockRestore();
+    expect(write.mock.calls[0][0]).toBe(HELP);
+    write.mockRestore();
   });
 
   it('usage errors exit 2 with a message naming the problem', async () => {
     const cases: Array<[string[], string]> = [
       [[], '--config FILE is required'],
-      [['--config', config, '--bogus'], "Unknown option '--bogus'"],
+      [['--config', config, '--bogus'], 'sweep: unknown option --bogus'],
       [['--config', config, '--workers', '0'], '--workers: "0" is not a whole number >= 1'],
       [['--config', config, '--workers', 'two'], '--workers: "two" is not a whole number >= 1'],
       [['--config', config, '--queue-name', 'q'], '--queue-name needs --queue'],
       [['--config', config, '--queue', 'redis://127.0.0.1:1', '--workers', '2'], '--workers is for local sweeps'],
       [['--config', config, '--report', 'x.html', '--no-report'], '--report and --no-report exclude each other'],
       [['--config', config, '--progress', 'fancy'], '--progress: "fancy" is not one of auto, bar, lines, none'],
-      [['--config', join(dir, 'missing.yaml')], 'cannot read the sweep file'],
       [['--config', config, '--queue', 'http://127.0.0.1:6379'], '--queue: "http://127.0.0.1:6379" must start with redis://'],
+      [['--config', config, '--dry-run', '--fresh'], '--fresh does nothing with --dry-run'],
+      [['--config', config, '--dry-run', '--workers', '2'], '--workers does nothing with --dry-run'],
     ];
     for (const [args, msg] of cases) {
       const r = await run(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.log).toContain(msg);
     }
-    expect(parseSweepArgs(['--config', 'a.yaml']).progress).toBe('auto');
+    expect(parseSweepArgs(['--config', 'a.yaml'])?.progress).toBe('auto');
+    expect(parseSweepArgs(['--config', 'a.yaml'])?.queueName).toBeUndefined();
+    expect(parseSweepArgs(['--config', 'a.yaml', '--queue', 'redis://h:1', '--queue-name', 'q'])?.queueName).toBe('q');
   });
 
-  it('bad grids exit 2 before any work: unknown parameter, empty grid, over 1,000,000 cells without --yes', async () => {
+  it('a sweep file it cannot read is a failure (exit 1), as a bad config is for every command', async () => {
+    const r = await run(['--config', join(dir, 'missing.yaml')]);
+    expect(r.code).toBe(1);
+    expect(r.log).toContain('cannot read the sweep file');
+  });
+
+  it('bad grids exit 1 before any work: unknown parameter, empty grid, over 1,000,000 cells without --yes', async () => {
     const out = join(dir, 'never');
     const bad: Array<[string, string]> = [
       [yaml('unknown.yaml', 'data: { csv_dir: data }\nstrategy: sma-crossover\nparams: { fsat: [1, 2] }\n'), 'params.fsat: is not a parameter of sma-crossover; known: fast, slow'],
@@ -83,7 +98,7 @@ describe('npm run sweep: arguments', () => {
     ];
     for (const [file, msg] of bad) {
       const r = await run(['--config', file, '--out', out]);
-      expect(r.code, file).toBe(2);
+      expect(r.code, file).toBe(1);
       expect(r.log).toContain(msg);
     }
     expect(existsSync(out)).toBe(false);
@@ -151,10 +166,12 @@ describe('npm run sweep: a local run and each option taking effect', () => {
 describe('npm run worker: arguments', () => {
   it('--help lists every option with its default; usage errors exit 2; an unreachable Redis exits 1', async () => {
     for (const flag of ['--queue', '--queue-name', '--concurrency', '--data-dir', '--lock-ms', '--name', '--help']) expect(WORKER_HELP).toContain(flag);
-    for (const d of ['default: tstrader-sweep', 'default: one per core', 'default: the paths the sweep was started with', 'default: 30000', 'default: HOST:PID']) expect(WORKER_HELP).toContain(d);
-    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const flat = WORKER_HELP.replace(/\s+/g, ' ');
+    for (const d of [`default: ${DEFAULT_QUEUE_NAME}`, 'default: one per core', 'default: the paths the sweep was started with', `default: ${DEFAULT_LOCK_MS}`, 'default: HOST:PID']) expect(flat).toContain(d);
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     expect(await workerMain(['--help'])).toBe(0);
-    log.mockRestore();
+    expect(write.mock.calls[0][0]).toBe(WORKER_HELP);
+    write.mockRestore();
     const lines: string[] = [];
     const w = (args: string[]) => workerMain(args, (s) => lines.push(s));
     expect(await w([])).toBe(2);
@@ -164,7 +181,11 @@ describe('npm run worker: arguments', () => {
     expect(await w(['--queue', 'redis://127.0.0.1:1', '--lock-ms', '5'])).toBe(2);
     expect(lines.join('\n')).toContain('--lock-ms: "5" is not a whole number >= 100');
     expect(await w(['--queue', 'nope'])).toBe(2);
-    expect(parseWorkerArgs(['--queue', 'redis://h:1', '--data-dir', '/d', '--name', 'w1'])).toMatchObject({ dataDir: '/d', name: 'w1' });
+    expect(lines.join('\n')).toContain('--queue: "nope" is not a URL like redis://HOST:PORT');
+    expect(await w(['--queue', 'redis://127.0.0.1:1', '--bogus'])).toBe(2);
+    expect(lines.join('\n')).toContain('worker: unknown option --bogus');
+    expect(parseWorkerArgs(['--queue', 'redis://h:1', '--data-dir', '/d', '--name', 'w1', '--lock-ms', '500', '--concurrency', '3'])).toMatchObject({ dataDir: '/d', name: 'w1', lockMs: 500, concurrency: 3, queueName: DEFAULT_QUEUE_NAME, target: { host: 'h', port: 1 } });
+    expect(parseWorkerArgs(['--queue', 'redis://h:1'])).toMatchObject({ lockMs: DEFAULT_LOCK_MS, concurrency: undefined });
     const port = await closedPort();
     expect(await w(['--queue', `redis://127.0.0.1:${port}`])).toBe(1);
     expect(lines.join('\n')).toContain(`cannot reach Redis at redis://127.0.0.1:${port}`);
