@@ -1,7 +1,8 @@
 /**
- * Start-up cost, cold: whole processes as a user starts them (`node --import tsx FILE`, which `npm run` calls;
- * npm's own start-up is shown once beside it). Targets on a quiet machine: any `--help` under 0.5 s, a one-symbol Random
- * Forest `train` under 1.5 s. The load average is printed: on a busy machine the figures are not comparable.
+ * Start-up cost, cold: whole processes as a user starts them (each npm script's own `node --import tsx/esm
+ * FILE` command line, read from package.json; npm's own start-up is shown once beside it). Targets on a quiet
+ * machine: any `--help` under 0.5 s, a one-symbol Random Forest `train` under 1.5 s. The load average is
+ * printed: on a busy machine the figures are not comparable.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -9,9 +10,15 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median } from './util.js';
 
-// What package.json's scripts run: one node process with tsx's loader (the tsx CLI would add a parent process).
-const NODE_TSX = [process.execPath, '--import', 'tsx'] as const;
-const tsx = (...args: string[]): [string, string[]] => [NODE_TSX[0], [...NODE_TSX.slice(1), ...args]];
+// Each command exactly as package.json's script runs it (node with tsx's ESM loader, one process); npm's own
+// start-up is shown once beside them.
+const SCRIPTS = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+const COMMANDS = Object.entries(SCRIPTS)
+  .map(([name, cmd]) => [name, /^node (--import \S+) (\S+\.ts)$/.exec(cmd)] as const)
+  .filter((x): x is readonly [string, RegExpExecArray] => x[1] !== null)
+  .map(([name, m]) => ({ name, loader: m[1].split(' '), file: m[2] }));
+const LOADER = COMMANDS[0].loader;
+const tsx = (...args: string[]): [string, string[]] => [process.execPath, [...LOADER, ...args]];
 
 // CPU seconds (user + sys) of the process tree, when GNU time is installed: on a busy machine wall time
 // mostly measures the queue, CPU time stays close to what a quiet machine shows.
@@ -45,20 +52,11 @@ const show = (m: { wall: number; cpu: number | null }, target: number) =>
 
 export async function run(): Promise<void> {
   console.log(`\n## Start-up (cold, whole process; median of 3; load average ${loadavg()[0].toFixed(1)})`);
-  const commands: Array<[string, string]> = [
-    ['backtest', 'scripts/backtest.ts'],
-    ['demo', 'scripts/demo.ts'],
-    ['features', 'scripts/features.ts'],
-    ['train', 'scripts/train.ts'],
-    ['notebooks', 'scripts/notebooks.ts'],
-    ['gate-null-check', 'scripts/gate-null-check.ts'],
-    ['runner', 'runner/main.ts'],
-    ['bench', 'bench/index.ts'],
-  ];
   const bare = measure(process.execPath, ['-e', '0']);
   const tsxBare = measure(...tsx('-e', '0'));
-  console.log(`node -e 0: ${s(bare.wall)}; node --import tsx -e 0: ${s(tsxBare.wall)} wall${tsxBare.cpu === null ? '' : `, ${s(tsxBare.cpu)} CPU`} (the floor every command pays)`);
-  for (const [name, file] of commands) console.log(`${name} --help: ${show(measure(...tsx(file, '--help')), 500)}`);
+  console.log(`node -e 0: ${s(bare.wall)}; node ${LOADER.join(' ')} -e 0: ${s(tsxBare.wall)} wall${tsxBare.cpu === null ? '' : `, ${s(tsxBare.cpu)} CPU`} (the floor every command pays)`);
+  for (const c of COMMANDS) console.log(`${c.name} --help: ${show(measure(process.execPath, [...c.loader, c.file, '--help']), 500)}`);
+  console.log(`setup:notebooks --help (bash): ${show(measure('bash', ['scripts/setup-notebooks.sh', '--help']), 500)}`);
   console.log(`npm run backtest -- --help: ${s(wall('npm', ['run', '--silent', 'backtest', '--', '--help']))} (npm's own start-up included, once)`);
   const out = mkdtempSync(join(tmpdir(), 'bench-train-'));
   try {
@@ -67,6 +65,7 @@ export async function run(): Promise<void> {
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+  console.log(`(load average at the end ${loadavg()[0].toFixed(1)})`);
 }
 
 if (process.argv[1]?.endsWith('startup.ts')) void run();
