@@ -385,6 +385,11 @@ export async function run(argv: readonly string[], log: (s: string) => void = co
   say(`${r.strategy} on ${r.symbols.join(', ')} ${r.start}..${r.end} (${r.bars} bars; ${source})`);
   say(`trades ${r.trades.length}, open positions ${r.openPositions.length}, final equity ${r.finalEquity} (from ${r.initialCash}), fees ${r.fees}`);
   for (const line of describeRejections(r.rejectedOrders, isoDate)) say(line);
+  const counts = (strategy as { entryCounts?: { signalled: number; heldByRegime: number } }).entryCounts;
+  if (counts) {
+    const { describeEntryCounts } = await import('../lib/strategy/ml/ml-strategy.js');
+    say(describeEntryCounts(counts, (strategy as { threshold?: number }).threshold ?? NaN));
+  }
   if (o.json) say(`wrote ${o.json}`);
   const num = (x: number | null) => (x === null || !Number.isFinite(x) ? 'n/a' : x.toFixed(2));
   say(`result: total ${pct(metrics.totalReturn)}, CAGR ${pct(metrics.cagr)}, Sharpe ${num(metrics.sharpe)}, max drawdown ${pct(metrics.maxDrawdown)}, exposure ${pct(metrics.exposure)}`);
