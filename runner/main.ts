@@ -8,7 +8,7 @@
  * SIGTERM/SIGINT finish the current step, close the API and the journal, and exit 0.
  */
 import { join, resolve } from 'node:path';
-import { numberArg, parseCommand, runCommand } from '../lib/cli.js';
+import { numberArg, parseCommand, runCommand, UsageError } from '../lib/cli.js';
 import type { RunningServer } from './api/server.js';
 
 export const SPEC = {
@@ -61,6 +61,7 @@ async function main(): Promise<number> {
   const { createLogger } = await import('./logger.js');
   const { createRunner } = await import('./runner.js');
   const { config, secrets } = loadSettings(args.config);
+  if (args.replaySpeed !== null && config.runner.mode !== 'replay') throw new UsageError(`--replay-speed is for runner.mode replay (${args.config} sets runner.mode: ${config.runner.mode})`);
   const logger = createLogger({ level: config.logging.level, dir: config.logging.dir });
   let stopping = false;
   let server: RunningServer | null = null;

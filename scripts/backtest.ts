@@ -35,7 +35,7 @@ export const SPEC = {
     seed: { type: 'string', arg: 'N', default: '42', help: 'synthetic-market seed' },
     start: { type: 'string', arg: 'YYYY-MM-DD', help: 'first day traded', defaultText: 'the first bar; synthetic 2015-01-02' },
     end: { type: 'string', arg: 'YYYY-MM-DD', help: 'last day traded (inclusive)', defaultText: 'the last bar; synthetic 2025-01-01' },
-    'no-adjust': { type: 'boolean', help: 'keep CSV prices unadjusted for splits and dividends' },
+    'no-adjust': { type: 'boolean', help: "keep CSV prices unadjusted for splits and dividends (default: the config's data.adjust)" },
     strategy: { type: 'string', choices: STRATEGIES, default: 'sma-crossover', help: 'strategy to trade' },
     model: { type: 'string', arg: 'DIR', help: 'registry folder for --strategy ml (npm run train -- --out DIR)' },
     fast: { type: 'string', arg: 'N', default: '10', help: 'sma-crossover fast window' },
@@ -283,8 +283,9 @@ export async function run(argv: readonly string[], log: (s: string) => void = co
   if (!parsed) return 0;
   const o = parsed.values;
   refuseIneffective(o, parsed.given);
-  const s = settingsFrom(o);
   const { config, name: configName } = await loadCliConfig(o.config);
+  // CSV prices are adjusted as the config says (data.adjust), unless --no-adjust.
+  const s = { ...settingsFrom(o), ...(config.data.adjust ? {} : { adjust: false }) };
   const exec = await executionSettings(o, parsed.given, config, configName);
   const { strategy, symbols: modelSymbols } = await makeStrategy(o, s, config);
   const { series, issues, source } = await loadSeries(o, { ...s, symbols: s.symbols ?? (o.csv.length ? null : modelSymbols) }, config.data.timezone);

@@ -3,7 +3,9 @@
  * message names it): the scripts, the runner and the benchmarks, each as its own process.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { helpText, type CommandSpec, type OptionSpec } from '../../lib/cli.js';
 import { SPEC as bench } from '../../bench/index.js';
@@ -113,6 +115,19 @@ describe('every command', () => {
       expect(r.code, cases[i][1].join(' ')).toBe(2);
       expect(r.err).toMatch(cases[i][2]);
     });
+  });
+
+  it('an option the config makes pointless is refused (runner --replay-speed with runner.mode live)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-live-'));
+    try {
+      const config = join(dir, 'live.yaml');
+      writeFileSync(config, 'runner: { mode: live }\n');
+      const r = await tsx('runner/main.ts', '--config', config, '--replay-speed', '5', '--no-api');
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`runner: --replay-speed is for runner.mode replay (${config} sets runner.mode: live)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a failure that is not the command line exits 1 with a message naming what failed', async () => {

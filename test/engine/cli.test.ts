@@ -186,6 +186,22 @@ describe('scripts/backtest.ts', () => {
     expect(o.out.join('\n')).toContain('cash 1000 (--cash)');
   });
 
+  it("adjusts CSV prices as the config's data.adjust says, unless --no-adjust", async () => {
+    const cfg = join(dir, 'raw.yaml');
+    writeFileSync(cfg, 'data: { adjust: false }\n');
+    // Adj Close at half the close: adjusted prices are half the raw ones.
+    const half = join(dir, 'HALF.csv');
+    const [head, ...rows] = readFileSync(csvPath(), 'utf8').trim().split('\n');
+    writeFileSync(half, [head, ...rows.map((r) => r.split(',').map((x, j) => (j === 5 ? String(Number(x) / 2) : x)).join(','))].join('\n'));
+    const byConfig = await runCli(['--csv', half, '--config', cfg, ...FREE, '--size', 'all']);
+    const byFlag = await runCli(['--csv', half, '--no-adjust', ...FREE, '--size', 'all']);
+    const adjusted = await runCli(['--csv', half, ...FREE, '--size', 'all']);
+    expect(byConfig.report!.config).toMatchObject({ adjust: false });
+    expect(adjusted.report!.config).toMatchObject({ adjust: true });
+    expect(byConfig.report!.trades).toEqual(byFlag.report!.trades);
+    expect(Number(adjusted.report!.trades[0].entryPrice)).toBeCloseTo(Number(byFlag.report!.trades[0].entryPrice) / 2, 9);
+  });
+
   it('ends with CAGR, Sharpe, max drawdown, exposure and the report path', async () => {
     const html = join(dir, 'summary.html');
     const r = await runCli(['--csv', csvPath(), '--no-adjust', '--html', html], { quiet: false, report: true });
