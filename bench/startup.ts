@@ -1,8 +1,10 @@
 /**
- * Start-up cost, cold: whole processes as a user starts them (each npm script's own `node --import tsx/esm
- * FILE` command line, read from package.json; npm's own start-up is shown once beside it). Targets on a quiet
- * machine: any `--help` under 0.5 s, a one-symbol Random Forest `train` under 1.5 s. The load average is
- * printed: on a busy machine the figures are not comparable.
+ * Start-up cost: whole processes as a user starts them, each with its npm script's own command line from
+ * package.json (`node scripts/run.mjs FILE`: the command from its cached bundle; bench through tsx), npm's
+ * own start-up shown once beside them. Each command runs once untimed first, so the one-off bundle build
+ * after a change is shown apart. Beside each: the same command through `node --import tsx/esm`, as the npm
+ * scripts ran before the launcher. Targets on a quiet machine: any `--help` under 0.5 s, a one-symbol Random
+ * Forest `train` under 1.5 s. The load average is printed: on a busy machine the figures are not comparable.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,15 +12,12 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median } from './util.js';
 
-// Each command exactly as package.json's script runs it (node with tsx's ESM loader, one process); npm's own
-// start-up is shown once beside them.
 const SCRIPTS = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
 const COMMANDS = Object.entries(SCRIPTS)
-  .map(([name, cmd]) => [name, /^node (--import \S+) (\S+\.ts)$/.exec(cmd)] as const)
+  .map(([name, cmd]) => [name, /^node (.*?)\s*(\S+\.ts)$/.exec(cmd)] as const)
   .filter((x): x is readonly [string, RegExpExecArray] => x[1] !== null)
-  .map(([name, m]) => ({ name, loader: m[1].split(' '), file: m[2] }));
-const LOADER = COMMANDS[0].loader;
-const tsx = (...args: string[]): [string, string[]] => [process.execPath, [...LOADER, ...args]];
+  .map(([name, m]) => ({ name, prefix: m[1].split(' ').filter(Boolean), file: m[2] }));
+const TSX = ['--import', 'tsx/esm'];
 
 // CPU seconds (user + sys) of the process tree, when GNU time is installed: on a busy machine wall time
 // mostly measures the queue, CPU time stays close to what a quiet machine shows.
@@ -51,19 +50,35 @@ const show = (m: { wall: number; cpu: number | null }, target: number) =>
   `${s(m.wall)} wall${m.cpu === null ? '' : `, ${s(m.cpu)} CPU`} (${m.wall < target ? 'under' : 'OVER'} the ${s(target)} target${m.wall >= target && m.cpu !== null && m.cpu < target ? '; CPU under it: a busy machine' : ''})`;
 
 export async function run(): Promise<void> {
-  console.log(`\n## Start-up (cold, whole process; median of 3; load average ${loadavg()[0].toFixed(1)})`);
+  console.log(`\n## Start-up (whole process; median of 3; load average ${loadavg()[0].toFixed(1)})`);
   const bare = measure(process.execPath, ['-e', '0']);
-  const tsxBare = measure(...tsx('-e', '0'));
-  console.log(`node -e 0: ${s(bare.wall)}; node ${LOADER.join(' ')} -e 0: ${s(tsxBare.wall)} wall${tsxBare.cpu === null ? '' : `, ${s(tsxBare.cpu)} CPU`} (the floor every command pays)`);
-  for (const c of COMMANDS) console.log(`${c.name} --help: ${show(measure(process.execPath, [...c.loader, c.file, '--help']), 500)}`);
-  console.log(`setup:notebooks --help (bash): ${show(measure('bash', ['scripts/setup-notebooks.sh', '--help']), 500)}`);
-  console.log(`npm run backtest -- --help: ${s(wall('npm', ['run', '--silent', 'backtest', '--', '--help']))} (npm's own start-up included, once)`);
-  const out = mkdtempSync(join(tmpdir(), 'bench-train-'));
+  const tsxBare = measure(process.execPath, [...TSX, '-e', '0']);
+  console.log(`node -e 0: ${s(bare.wall)}; node ${TSX.join(' ')} -e 0: ${s(tsxBare.wall)} wall${tsxBare.cpu === null ? '' : `, ${s(tsxBare.cpu)} CPU`} (the floor of a command run through tsx)`);
+  const cache = mkdtempSync(join(tmpdir(), 'bench-cli-cache-'));
+  process.env.TSTRADER_CLI_CACHE = cache; // the first run below builds each bundle from scratch
   try {
-    const m = measure(...tsx('scripts/train.ts', '--symbols', 'SYNA', '--model', 'rf', '--out', join(out, 'rf'), '--quiet'));
-    console.log(`train --symbols SYNA --model rf (synthetic, 100 trees, whole process): ${show(m, 1500)}`);
+    for (const c of COMMANDS) {
+      const npmLine = [...c.prefix, c.file, '--help'];
+      const build = wall(process.execPath, npmLine);
+      const m = measure(process.execPath, npmLine);
+      const viaTsx = c.prefix.includes('scripts/run.mjs') ? measure(process.execPath, [...TSX, c.file, '--help']) : null;
+      console.log(`${c.name} --help: ${show(m, 500)}${viaTsx ? `; through tsx ${s(viaTsx.wall)} wall, ${viaTsx.cpu === null ? '' : `${s(viaTsx.cpu)} CPU`}; first run incl. bundle build ${s(build)}` : ''}`);
+    }
+    console.log(`setup:notebooks --help (bash): ${show(measure('bash', ['scripts/setup-notebooks.sh', '--help']), 500)}`);
+    console.log(`npm run backtest -- --help: ${s(wall('npm', ['run', '--silent', 'backtest', '--', '--help']))} (npm's own start-up included, once)`);
+    const out = mkdtempSync(join(tmpdir(), 'bench-train-'));
+    try {
+      const train = COMMANDS.find((c) => c.name === 'train')!;
+      const args = ['--symbols', 'SYNA', '--model', 'rf', '--out', join(out, 'rf'), '--quiet'];
+      const m = measure(process.execPath, [...train.prefix, train.file, ...args]);
+      const viaTsx = measure(process.execPath, [...TSX, train.file, ...args]);
+      console.log(`train --symbols SYNA --model rf (synthetic, 100 trees, whole process): ${show(m, 1500)}; through tsx ${s(viaTsx.wall)} wall${viaTsx.cpu === null ? '' : `, ${s(viaTsx.cpu)} CPU`}`);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   } finally {
-    rmSync(out, { recursive: true, force: true });
+    rmSync(cache, { recursive: true, force: true });
+    delete process.env.TSTRADER_CLI_CACHE;
   }
   console.log(`(load average at the end ${loadavg()[0].toFixed(1)})`);
 }
