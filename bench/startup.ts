@@ -7,9 +7,9 @@
  * Forest `train` under 1.5 s. The load average is printed: on a busy machine the figures are not comparable.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { median } from './util.js';
 
 const SCRIPTS = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
@@ -54,8 +54,9 @@ export async function run(): Promise<void> {
   const bare = measure(process.execPath, ['-e', '0']);
   const tsxBare = measure(process.execPath, [...TSX, '-e', '0']);
   console.log(`node -e 0: ${s(bare.wall)}; node ${TSX.join(' ')} -e 0: ${s(tsxBare.wall)} wall${tsxBare.cpu === null ? '' : `, ${s(tsxBare.cpu)} CPU`} (the floor of a command run through tsx)`);
-  const cache = mkdtempSync(join(tmpdir(), 'bench-cli-cache-'));
-  process.env.TSTRADER_CLI_CACHE = cache; // the first run below builds each bundle from scratch
+  mkdirSync(join('node_modules', '.cache'), { recursive: true });
+  const cache = mkdtempSync(join('node_modules', '.cache', 'bench-cli-cache-')); // in the project: bundles import its packages
+  process.env.TSTRADER_CLI_CACHE = resolve(cache); // the first run below builds each bundle from scratch
   try {
     for (const c of COMMANDS) {
       const npmLine = [...c.prefix, c.file, '--help'];

@@ -5,7 +5,7 @@
 // separate thread, which measured 1.3 s of CPU for a one-symbol `train` (of 2.4 s) and most of a `--help`.
 // From the bundle the same commands need no hooks. Plain JavaScript, so it starts without a loader. If the
 // bundle cannot be built, the command runs through tsx's loader as before (TSTRADER_DEBUG=1 says why).
-// TSTRADER_CLI_CACHE moves the cache (tests); TSTRADER_CLI_BUNDLE=0 always runs through tsx.
+// TSTRADER_CLI_CACHE moves the cache within the project (tests); TSTRADER_CLI_BUNDLE=0 runs through tsx.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -99,6 +99,11 @@ async function build(cache, name) {
 async function bundled() {
   if (process.env.TSTRADER_CLI_BUNDLE === '0') return null;
   const cache = resolve(process.env.TSTRADER_CLI_CACHE ?? join(root, 'node_modules', '.cache', 'tstrader-cli'));
+  // The bundles import the dependencies by name: they must sit where node finds the project's node_modules.
+  if (relative(root, cache).startsWith('..')) {
+    process.stderr.write(`run.mjs: TSTRADER_CLI_CACHE=${cache} is outside ${root}: bundles there cannot import the project's packages\n`);
+    process.exit(2);
+  }
   const name = relative(root, entry).replace(/\.ts$/, '').replace(/[^\w.-]+/g, '_');
   let dir = null;
   try {

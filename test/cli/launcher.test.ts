@@ -4,13 +4,16 @@
  * source's import.meta.url, and falls back to tsx when told to (or when it cannot bundle).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const dir = mkdtempSync(join(tmpdir(), 'launcher-'));
+// Inside the project, as the real cache is: bundles and sources import its packages by name.
+const base = join(process.cwd(), 'node_modules', '.cache');
+mkdirSync(base, { recursive: true });
+const dir = mkdtempSync(join(base, 'launcher-test-'));
 const cache = join(dir, 'cache');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -26,6 +29,8 @@ writeFileSync(
   entry,
   [
     "import { value } from './helper.js';",
+    "import { stringify } from 'yaml';",
+    'if (stringify({ a: 1 }) !== "a: 1\\n") throw new Error("yaml");',
     'const typed: number = value;',
     "console.log(JSON.stringify({ value: typed, argv1: process.argv[1], args: process.argv.slice(2), url: import.meta.url, lazy: (await import('./helper.js')).value }));",
     "process.exitCode = process.argv.includes('--fail') ? 3 : 0;",
@@ -76,6 +81,12 @@ describe('scripts/run.mjs', () => {
     expect(bundled.out).toBe(tsx.stdout);
     const bad = launch(['scripts/backtest.ts', '--frobnicate'], { TSTRADER_DEBUG: '' });
     expect([bad.code, bad.err]).toEqual([2, 'backtest: unknown option --frobnicate\n(backtest --help lists the options)\n']);
+  });
+
+  it('refuses a cache outside the project (its bundles could not import the packages)', () => {
+    const r = launch([entry], { TSTRADER_CLI_CACHE: tmpdir() });
+    expect(r.err).toBe(`run.mjs: TSTRADER_CLI_CACHE=${tmpdir()} is outside ${process.cwd()}: bundles there cannot import the project's packages\n`);
+    expect(r.code).toBe(2);
   });
 
   it('refuses a call without a .ts file', () => {
