@@ -31,6 +31,12 @@ async function main(): Promise<number> {
   const files = ALL.filter((f) => only.length === 0 || only.some((o) => f.startsWith(o))).sort((a, b) => order(a) - order(b));
   console.log(`# tstrader benchmarks (node ${process.version}, ${new Date().toISOString().slice(0, 10)}, load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`);
   console.log('Peer figures say whether they were measured in this run or copied from ../shared/REFERENCES.md. Wall times on a shared machine are noisy: CPU times are printed beside them.');
+  // The benchmarks are TypeScript imported by name at run time: from the npm script's bundle (no loader yet)
+  // they load through tsx's loader, registered here.
+  if (!process.execArgv.some((a) => a.includes('tsx'))) {
+    const { register } = await import('tsx/esm/api');
+    register();
+  }
   for (const f of files) {
     const mod = (await import(pathToFileURL(resolve(dir, `${f}.ts`)).href)) as { run?: () => Promise<void> };
     if (typeof mod.run === 'function') await mod.run();
