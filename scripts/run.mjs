@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const VERSION = 1; // bump when the build options change: every cached bundle is rebuilt
+const VERSION = 2; // bump when the build options change: every cached bundle is rebuilt
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const [node, , entryArg, ...args] = process.argv;
 if (!entryArg || !entryArg.endsWith('.ts')) {
@@ -76,6 +76,9 @@ async function build(cache, name) {
     metafile: true,
     logLevel: 'silent',
     plugins: [keepImportMeta],
+    // The library loads some packages with `require` when it has one (notebooks compile it to CommonJS):
+    // give every bundle file a real one, or esbuild's stand-in would throw "Dynamic require ... not supported".
+    banner: { js: "import { createRequire as __tstraderCreateRequire } from 'node:module'; const require = __tstraderCreateRequire(import.meta.url);" },
   });
   const inputs = stamp([...Object.keys(r.metafile.inputs), 'tsconfig.json', 'package.json'].filter((f) => existsSync(join(root, f))).sort());
   const hash = createHash('sha256').update(JSON.stringify([VERSION, inputs])).digest('hex').slice(0, 16);

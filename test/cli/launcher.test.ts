@@ -30,6 +30,10 @@ writeFileSync(
   [
     "import { value } from './helper.js';",
     "import { stringify } from 'yaml';",
+    "import { createRequire } from 'node:module';",
+    // lib/ loads some packages this way (a CommonJS `require` in notebooks): a bundle must have a working one
+    "const req = typeof require === 'function' ? require : createRequire(import.meta.url);",
+    "if (typeof (req('yaml') as { parse?: unknown }).parse !== 'function') throw new Error('require');",
     'if (stringify({ a: 1 }) !== "a: 1\\n") throw new Error("yaml");',
     'const typed: number = value;',
     "console.log(JSON.stringify({ value: typed, argv1: process.argv[1], args: process.argv.slice(2), url: import.meta.url, lazy: (await import('./helper.js')).value }));",
