@@ -21,7 +21,8 @@ describe('/api/signals with a gbdt model', () => {
       broker: { provider: 'paper', commission: { per_share: 0, percent: 0, minimum: 0 }, slippage_bps: 0 },
       strategy: {
         active: ['ml'],
-        ml: { model: join(dir, 'model'), model_type: 'gbdt', confidence_threshold: 0.55, min_accuracy: 0 },
+        // about the reasons on signals, not the gate (test/ml/gate.test.ts): a gate that passes any record
+        ml: { model: join(dir, 'model'), model_type: 'gbdt', confidence_threshold: 0.55, min_accuracy: 0, gate: { level: 0.999999, auc_level: 0.999999, min_deflated_sharpe: 0 } },
         regime_filter: { enabled: false },
       },
       data: { provider: 'synthetic', symbols: ['SYNA', 'SYNB'], start: '2018-01-01', end: '2021-06-01', synthetic: { seed: 3 } },
