@@ -151,6 +151,19 @@ describe('scripts/backtest.ts', () => {
     expect(text).not.toMatch(/<script[^>]+src=["']https?:/i); // no network
   });
 
+  it('the report shows the fees the console prints (the ledger total), with costs on', async () => {
+    const html = join(dir, 'fees.html');
+    const cfg = join(dir, 'fees.yaml');
+    writeFileSync(cfg, 'broker: { commission: { per_share: 0.013, minimum: 1.3 }, slippage_bps: 3 }\n');
+    const r = await runCli(['--csv', csvPath(), '--no-adjust', '--config', cfg, '--html', html], { quiet: false, report: true });
+    expect(r.code).toBe(0);
+    const fees = Number(r.report!.fees);
+    expect(fees).toBeGreaterThan(0);
+    expect(r.out.join('\n')).toContain(`fees ${r.report!.fees}`);
+    const shown = /class="def">Fees<\/td><td>([^<]+)<\/td>/.exec(readFileSync(html, 'utf8'))?.[1];
+    expect(shown).toBe(fees.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+  });
+
   it('--start/--end cut a CSV to the range (inclusive), before any trading', async () => {
     const all = await runCli(['--csv', csvPath(), '--no-adjust', ...FREE, '--size', 'all']);
     const cut = await runCli(['--csv', csvPath(), '--no-adjust', ...FREE, '--size', 'all', '--start', '2020-03-02', '--end', '2020-12-31']);
