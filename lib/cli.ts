@@ -153,7 +153,9 @@ export function intArg(name: string, text: string, min = 1): number {
 }
 
 export function dateArg(name: string, text: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(Date.parse(`${text}T00:00:00Z`))) throw new UsageError(`--${name}: "${text}" is not a date YYYY-MM-DD`);
+  // Round trip: Date.parse takes 2020-02-30 as March 1.
+  const t = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : NaN;
+  if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== text) throw new UsageError(`--${name}: "${text}" is not a date YYYY-MM-DD`);
   return text;
 }
 

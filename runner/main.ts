@@ -8,7 +8,7 @@
  * SIGTERM/SIGINT finish the current step, close the API and the journal, and exit 0.
  */
 import { join, resolve } from 'node:path';
-import { numberArg, parseCommand, runCommand } from '../lib/cli.js';
+import { numberArg, parseCommand, runCommand, UsageError } from '../lib/cli.js';
 import type { RunningServer } from './api/server.js';
 
 export const SPEC = {
@@ -61,6 +61,7 @@ async function main(): Promise<number> {
   const { createLogger } = await import('./logger.js');
   const { createRunner } = await import('./runner.js');
   const { config, secrets } = loadSettings(args.config);
+  if (args.replaySpeed !== null && config.runner.mode !== 'replay') throw new UsageError(`--replay-speed is for runner.mode replay (${args.config} sets runner.mode: ${config.runner.mode})`);
   const logger = createLogger({ level: config.logging.level, dir: config.logging.dir });
   let stopping = false;
   let server: RunningServer | null = null;
@@ -107,8 +108,7 @@ async function main(): Promise<number> {
   } else {
     const provider = runner.provider;
     const clock = new SystemClock();
-    const intraday = config.data.interval !== '1d' && config.data.interval !== '1wk';
-    const every = intraday ? config.data.refresh.intraday_seconds * 1000 : Math.min(config.runner.schedule_seconds * 1000, config.data.refresh.daily_minutes * 60_000);
+    const every = config.runner.schedule_seconds * 1000;
     while (!stopping) {
       try {
         await liveTick({ loop: runner.loop, provider, interval: config.data.interval, clock, marketHoursOnly: config.runner.market_hours_only, logger });

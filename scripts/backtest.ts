@@ -36,7 +36,7 @@ export const SPEC = {
     seed: { type: 'string', arg: 'N', default: '42', help: 'synthetic-market seed' },
     start: { type: 'string', arg: 'YYYY-MM-DD', help: 'first day traded', defaultText: 'the first bar; synthetic 2015-01-02' },
     end: { type: 'string', arg: 'YYYY-MM-DD', help: 'last day traded (inclusive)', defaultText: 'the last bar; synthetic 2025-01-01' },
-    'no-adjust': { type: 'boolean', help: 'keep CSV prices unadjusted for splits and dividends' },
+    'no-adjust': { type: 'boolean', help: "keep CSV prices unadjusted for splits and dividends (default: the config's data.adjust)" },
     strategy: { type: 'string', choices: STRATEGIES, default: 'sma-crossover', help: 'strategy to trade' },
     model: { type: 'string', arg: 'DIR', help: 'registry folder for --strategy ml (npm run train -- --out DIR)' },
     fast: { type: 'string', arg: 'N', default: '10', help: 'sma-crossover fast window' },
@@ -278,8 +278,9 @@ export async function run(argv: readonly string[], log: (s: string) => void = co
   if (!parsed) return 0;
   const o = parsed.values;
   refuseIneffective(o, parsed.given);
-  const s = settingsFrom(o);
   const { config, name: configName } = await loadCliConfig(o.config);
+  // CSV prices are adjusted as the config says (data.adjust), unless --no-adjust.
+  const s = { ...settingsFrom(o), ...(config.data.adjust ? {} : { adjust: false }) };
   const exec = await executionSettings(o, parsed.given, config, configName);
   const { strategy, symbols: modelSymbols } = await makeStrategy(o, s, config);
   const { series, issues, source } = await loadSeries(o, { ...s, symbols: s.symbols ?? (o.csv.length ? null : modelSymbols) }, config.data.timezone);
@@ -380,6 +381,11 @@ export async function run(argv: readonly string[], log: (s: string) => void = co
   say(`${r.strategy} on ${r.symbols.join(', ')} ${r.start}..${r.end} (${r.bars} bars; ${source})`);
   say(`trades ${r.trades.length}, open positions ${r.openPositions.length}, final equity ${r.finalEquity} (from ${r.initialCash}), fees ${r.fees}`);
   for (const line of describeRejections(r.rejectedOrders, isoDate)) say(line);
+  const counts = (strategy as { entryCounts?: { signalled: number; heldByRegime: number } }).entryCounts;
+  if (counts) {
+    const { describeEntryCounts } = await import('../lib/strategy/ml/ml-strategy.js');
+    say(describeEntryCounts(counts, (strategy as { threshold?: number }).threshold ?? NaN));
+  }
   if (o.json) say(`wrote ${o.json}`);
   const num = (x: number | null) => (x === null || !Number.isFinite(x) ? 'n/a' : x.toFixed(2));
   say(`result: total ${pct(metrics.totalReturn)}, CAGR ${pct(metrics.cagr)}, Sharpe ${num(metrics.sharpe)}, max drawdown ${pct(metrics.maxDrawdown)}, exposure ${pct(metrics.exposure)}`);

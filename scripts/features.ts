@@ -1,12 +1,12 @@
 /**
- * npm run features -- --csv FILE [--out FILE.csv] [--no-adjust] [--features name,name,...] | --list
+ * npm run features -- --csv FILE [--out FILE.csv] [--config FILE] [--no-adjust] [--features name,name,...] | --list
  *
  * Reads a bar CSV (any layout lib/data/csv reads), adjusts it for splits and dividends unless --no-adjust, and
  * writes one row per bar: `date`, every indicator of lib/indicators (sma, ema, wma, rsi, macd, bollinger, true range,
  * atr, adx, stochastic, roc, momentum, stddev, obv, vwap: INDICATOR_COLUMNS) and the features (default set unless --features).
  * Warm-up cells are empty. Without --out the CSV goes to stdout. `--list` prints the feature registry.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { listArg, parseCommand, runCommand, UsageError } from '../lib/cli.js';
 
 export const SPEC = {
@@ -16,8 +16,9 @@ export const SPEC = {
   options: {
     csv: { type: 'string', arg: 'FILE', help: 'bars to read (Yahoo, Alpha Vantage or any date/open/high/low/close/volume header)' },
     out: { type: 'string', arg: 'FILE', help: 'write the table here', defaultText: 'stdout' },
-    'no-adjust': { type: 'boolean', help: "keep the file's prices as they are (default: adjust for splits and dividends)" },
-    timezone: { type: 'string', arg: 'ZONE', default: 'America/New_York', help: 'exchange zone of intraday timestamps written without one' },
+    config: { type: 'string', arg: 'FILE', help: 'data.adjust and data.timezone come from here', defaultText: 'config.yaml if present, else the built-in defaults' },
+    'no-adjust': { type: 'boolean', help: "keep the file's prices as they are (default: the config's data.adjust, adjusting for splits and dividends)" },
+    timezone: { type: 'string', arg: 'ZONE', help: 'exchange zone of intraday timestamps written without one', defaultText: "the config's data.timezone, America/New_York unless set" },
     features: { type: 'string', arg: 'LIST', help: 'comma-separated feature names (see --list)', defaultText: 'the default set' },
     list: { type: 'boolean', help: 'list every feature: name, warm-up bars, in the default set, description' },
   },
@@ -56,7 +57,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   if (!parsed) return 0;
   const a = parsed.values;
   if (a.list) {
-    if (a.csv || a.out || a.features) throw new UsageError('--list takes no other option');
+    if (a.csv || a.out || a.features || a.config || a.timezone || a['no-adjust']) throw new UsageError('--list takes no other option');
     process.stdout.write(await featureList());
     return 0;
   }
@@ -72,8 +73,11 @@ export async function run(argv: readonly string[]): Promise<number> {
     }
   }
   const { isTimeZone } = await import('../lib/config/schema.js');
-  if (!isTimeZone(a.timezone)) throw new UsageError(`--timezone: "${a.timezone}" is not an IANA time zone such as America/New_York`);
-  const text = await featuresCsv(a.csv, !a['no-adjust'], features, a.timezone);
+  if (a.timezone !== undefined && !isTimeZone(a.timezone)) throw new UsageError(`--timezone: "${a.timezone}" is not an IANA time zone such as America/New_York`);
+  const { loadConfig, parseConfig } = await import('../lib/config/load.js');
+  const configPath = a.config ?? (existsSync('config.yaml') ? 'config.yaml' : null);
+  const data = (configPath ? loadConfig(configPath) : parseConfig({})).data;
+  const text = await featuresCsv(a.csv, data.adjust && !a['no-adjust'], features, a.timezone ?? data.timezone);
   if (a.out) {
     try {
       writeFileSync(a.out, text);

@@ -4,80 +4,75 @@
  * Registers a LightGBM model trained in Python (booster.save_model text file) so the ML strategy and the
  * runner can trade it: checks its feature_names against this library's features, evaluates it out of sample
  * on the bars from --from on, and writes the registry folder (lightgbm.txt, metadata.json, predictions.csv).
+ * Exit 2 for a wrong command line, 1 for a failure (a model or data file it cannot use).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
+import { dateArg, listArg, numberArg, parseCommand, runCommand, UsageError } from '../lib/cli.js';
 import type { BarSeries } from '../lib/core/bars.js';
-import { loadConfig, parseConfig } from '../lib/config/index.js';
-import { loadSymbols, providerFromConfig, readCsvFile, syntheticMarket } from '../lib/data/index.js';
-import { formatEvaluation, importLightGbm } from '../lib/ml/index.js';
+import type { Config } from '../lib/config/schema.js';
 
-const HELP = `usage: npm run import-lightgbm -- --model FILE --from YYYY-MM-DD --out models/NAME [--csv FILE ... | --symbols A,B]
-  --model FILE       LightGBM text model (Python: booster.save_model("model.txt")); binary objective,
-                     feature_names = this library's feature names in column order (npm run features -- --list)
-  --from DATE        first bar the model was NOT trained on: evaluation and trading start there
-  --out DIR          registry folder to write (then: strategy.ml.model: DIR in config.yaml)
-  --csv FILE         evaluate on a CSV file (repeatable); symbol = file name
-  --symbols A,B      evaluate on symbols loaded through the config's data provider
-  --config FILE      config file (default config.yaml if present): label, threshold, data provider
-  --threshold X      confidence threshold (default strategy.ml.confidence_threshold)
-  --help             this text
-Without --csv/--symbols the offline synthetic market of the config is used.`;
+export const SPEC = {
+  name: 'import-lightgbm',
+  usage: 'npm run import-lightgbm -- --model FILE --from YYYY-MM-DD --out models/NAME [--csv FILE ... | --symbols A,B]',
+  summary:
+    'Register a LightGBM model trained in Python so the ML strategy and the runner can trade it: check its\n' +
+    "feature_names against this library's features, evaluate it out of sample from --from on, and write the\n" +
+    'registry folder. Without --csv/--symbols the offline synthetic market of the config is used.',
+  options: {
+    model: { type: 'string', arg: 'FILE', help: 'LightGBM text model (Python: booster.save_model("model.txt")); binary objective, feature_names = this library\'s feature names in column order (npm run features -- --list); required' },
+    from: { type: 'string', arg: 'YYYY-MM-DD', help: 'first bar the model was NOT trained on: evaluation and trading start there; required' },
+    out: { type: 'string', arg: 'DIR', help: 'registry folder to write (then: strategy.ml.model: DIR in config.yaml); required' },
+    csv: { type: 'string', multiple: true, arg: 'FILE', help: 'evaluate on a CSV file; symbol = file name' },
+    symbols: { type: 'string', arg: 'A,B', help: "evaluate on symbols loaded through the config's data provider" },
+    config: { type: 'string', arg: 'FILE', help: 'label, threshold, data provider and time zone', defaultText: 'config.yaml if present, else the built-in defaults' },
+    threshold: { type: 'string', arg: 'X', help: 'confidence threshold in [0.5, 1]', defaultText: 'strategy.ml.confidence_threshold' },
+  },
+} as const;
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      model: { type: 'string' },
-      from: { type: 'string' },
-      out: { type: 'string' },
-      csv: { type: 'string', multiple: true },
-      symbols: { type: 'string' },
-      config: { type: 'string' },
-      threshold: { type: 'string' },
-      help: { type: 'boolean' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) {
-    console.log(HELP);
-    return;
-  }
-  for (const k of ['model', 'from', 'out'] as const) if (!values[k]) throw new Error(`--${k} is required\n${HELP}`);
-  const configPath = values.config ?? (existsSync('config.yaml') ? 'config.yaml' : null);
-  const config = configPath ? loadConfig(configPath) : parseConfig({});
+async function main(): Promise<number> {
+  const parsed = parseCommand(SPEC, process.argv.slice(2));
+  if (!parsed) return 0;
+  const a = parsed.values;
+  for (const k of ['model', 'from', 'out'] as const) if (!a[k]) throw new UsageError(`--${k} is required`);
+  const from = dateArg('from', a.from!);
+  if (a.csv.length && a.symbols) throw new UsageError('give --csv or --symbols, not both');
+  if (!existsSync(a.model!)) throw new UsageError(`--model: ${a.model} does not exist`);
+  const threshold = a.threshold === undefined ? undefined : numberArg('threshold', a.threshold, 'a number in [0.5, 1]', (x) => x >= 0.5 && x <= 1);
+  const { loadConfig, parseConfig } = await import('../lib/config/load.js');
+  const configPath = a.config ?? (existsSync('config.yaml') ? 'config.yaml' : null);
+  const config: Config = configPath ? loadConfig(configPath) : parseConfig({});
   const ml = config.strategy.ml;
-  const threshold = values.threshold === undefined ? ml.confidence_threshold : Number(values.threshold);
-  if (!(threshold >= 0.5 && threshold <= 1)) throw new Error(`--threshold: "${values.threshold}" is not in [0.5, 1]`);
   let series: BarSeries[];
   let source: string;
-  if (values.csv?.length) {
-    series = values.csv.map((f) => readCsvFile(f, { adjust: config.data.adjust }));
-    source = `csv: ${values.csv.map((f) => basename(f)).join(', ')}`;
-  } else if (values.symbols) {
-    const symbols = values.symbols.split(',').map((s) => s.trim()).filter(Boolean);
+  if (a.csv.length) {
+    const { readCsvFile } = await import('../lib/data/csv.js');
+    series = a.csv.map((f) => readCsvFile(f, { adjust: config.data.adjust, timezone: config.data.timezone }));
+    source = `csv: ${a.csv.map((f) => basename(f)).join(', ')}`;
+  } else if (a.symbols) {
+    const symbols = listArg(a.symbols);
+    const { loadSymbols } = await import('../lib/data/load.js');
+    const { providerFromConfig } = await import('../lib/data/from-config.js');
     const provider = providerFromConfig(config.data);
     series = await loadSymbols(provider, symbols, { start: config.data.start, end: config.data.end, interval: config.data.interval });
     source = `${provider.name}: ${symbols.join(', ')}`;
   } else {
+    const { syntheticMarket } = await import('../lib/data/synthetic.js');
     series = syntheticMarket({ seed: config.data.synthetic.seed, oversoldBounce: config.data.synthetic.oversold_bounce });
     source = `synthetic (seed ${config.data.synthetic.seed})`;
   }
-  const modelFile = values.model!;
-  if (!existsSync(modelFile)) throw new Error(`--model: ${modelFile} does not exist`);
-  const { metadata, evaluation } = await importLightGbm(values.out!, readFileSync(modelFile, 'utf8'), series, {
-    from: values.from!,
-    threshold,
+  const { formatEvaluation, importLightGbm } = await import('../lib/ml/index.js');
+  const { metadata, evaluation } = await importLightGbm(a.out!, readFileSync(a.model!, 'utf8'), series, {
+    from,
+    threshold: threshold ?? ml.confidence_threshold,
     label: { horizon: ml.label.horizon, threshold: ml.label.threshold },
     source,
-    file: modelFile,
+    file: a.model!,
   });
-  console.log(formatEvaluation(evaluation, `out of sample from ${values.from} (${source})`));
-  console.log(`wrote ${values.out}/ (${metadata.modelFiles.join(', ')}, metadata.json, predictions.csv): set strategy.ml.model: ${values.out} to trade it`);
+  console.log(formatEvaluation(evaluation, `out of sample from ${from} (${source})`));
+  console.log(`wrote ${a.out}/ (${metadata.modelFiles.join(', ')}, metadata.json, predictions.csv): set strategy.ml.model: ${a.out} to trade it`);
+  return 0;
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : String(e));
-  process.exit(1);
-});
+// Run only as the command: tests import SPEC.
+if ((process.argv[1] ?? '').endsWith('import-lightgbm.ts')) runCommand('import-lightgbm', main);

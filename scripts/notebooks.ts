@@ -35,4 +35,5 @@ function main(): number {
   return r.status === 0 ? 0 : 1;
 }
 
-runCommand('notebooks', main);
+// Run only as the command: tests import SPEC.
+if ((process.argv[1] ?? '').endsWith('notebooks.ts')) runCommand('notebooks', main);

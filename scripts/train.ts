@@ -130,4 +130,5 @@ function walkForwardInterval(n: number): number {
   return n;
 }
 
-runCommand('train', main);
+// Run only as the command: tests import SPEC.
+if ((process.argv[1] ?? '').endsWith('train.ts')) runCommand('train', main);

@@ -10,7 +10,8 @@ const nonNegFraction = (msg = 'is not in [0, 1]') => z.number().min(0, { message
 const positive = (msg = 'must be > 0') => z.number().gt(0, { message: msg });
 const nonNeg = (msg = 'must be >= 0') => z.number().min(0, { message: msg });
 const posInt = (msg = 'must be a whole number >= 1') => z.number().int({ message: msg }).min(1, { message: msg });
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD' });
+// A calendar date: the round trip refuses 2020-02-30, which Date.parse would take as March 1.
+const date = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && new Date(Date.parse(`${s}T00:00:00Z`) || 0).toISOString().slice(0, 10) === s, { message: 'must be a date YYYY-MM-DD' });
 const interval = z.enum(INTERVALS as [Interval, ...Interval[]]);
 
 export function isTimeZone(tz: string): boolean {
@@ -161,10 +162,6 @@ export const dataSchema = z.strictObject({
     .string()
     .refine(isTimeZone, { message: 'is not an IANA time zone such as America/New_York' })
     .default('America/New_York'),
-  /** How often the runner asks for new bars. */
-  refresh: z
-    .strictObject({ intraday_seconds: positive().default(60), daily_minutes: positive().default(60) })
-    .default({ intraday_seconds: 60, daily_minutes: 60 }),
   /** oversold_bounce: the synthetic market's planted effect (log return after an RSI(14) < 35 close); 0 = no edge. */
   synthetic: z
     .strictObject({ seed: z.number().int().default(42), oversold_bounce: z.number().min(0, { message: 'must be >= 0' }).max(0.1, { message: 'is not in [0, 0.1]' }).default(0.025) })
@@ -175,7 +172,10 @@ export const dataSchema = z.strictObject({
 export const runnerSchema = z.strictObject({
   /** live: poll the data provider on the schedule; replay: run the loop over history at accelerated speed. */
   mode: z.enum(['live', 'replay']).default('replay'),
-  /** Seconds between loop ticks in live mode. */
+  /**
+   * Seconds between live ticks. A tick asks the provider for bars only once a new one can be complete (a daily
+   * bar after its session's close), so a short interval costs nothing between bars.
+   */
   schedule_seconds: positive().default(60),
   market_hours_only: z.boolean().default(true),
   /** Replay pace in bars per second (0 = as fast as possible). */

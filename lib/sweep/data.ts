@@ -13,7 +13,7 @@ import { syntheticMarket } from '../data/synthetic.js';
 import type { SweepDataSpec } from './spec.js';
 
 export type DataRef =
-  | { readonly kind: 'csv'; readonly adjust: boolean; readonly files: ReadonlyArray<{ readonly symbol: string; readonly path: string; readonly sha256: string }> }
+  | { readonly kind: 'csv'; readonly adjust: boolean; readonly timezone?: string; readonly files: ReadonlyArray<{ readonly symbol: string; readonly path: string; readonly sha256: string }> }
   | { readonly kind: 'synthetic'; readonly symbols: readonly string[]; readonly start: string; readonly end: string; readonly seed: number };
 
 /** Raised when local data does not match a job's data reference: the job must not run here. */
@@ -40,7 +40,8 @@ export function canonicalJson(v: unknown): string {
 /** Hash of what the data IS (file contents and adjustment, or synthetic parameters), not where it lives. */
 export function dataHash(ref: DataRef): string {
   if (ref.kind === 'synthetic') return sha256(canonicalJson(ref));
-  return sha256(canonicalJson({ kind: 'csv', adjust: ref.adjust, files: ref.files.map((f) => [f.symbol, f.sha256]) }));
+  // timezone only when set: the hashes of sweeps without one stay what they were
+  return sha256(canonicalJson({ kind: 'csv', adjust: ref.adjust, timezone: ref.timezone, files: ref.files.map((f) => [f.symbol, f.sha256]) }));
 }
 
 /** The data reference of a spec: lists the CSV files and hashes their contents. */
@@ -58,7 +59,7 @@ export function dataRefFor(spec: SweepDataSpec): DataRef {
     const path = join(spec.dir, `${symbol}.csv`);
     return { symbol, path, sha256: sha256(readFileSync(path)) };
   });
-  return { kind: 'csv', adjust: spec.adjust, files };
+  return { kind: 'csv', adjust: spec.adjust, ...(spec.timezone ? { timezone: spec.timezone } : {}), files };
 }
 
 export interface LoadedData {
@@ -83,7 +84,7 @@ export function loadDataRef(ref: DataRef, dataDir?: string): LoadedData {
       if (got !== f.sha256) {
         throw new DataMismatchError(`data file ${path} has sha256 ${got.slice(0, 12)}… but the sweep expects ${f.sha256.slice(0, 12)}…: this machine's data differs from the sweep's`);
       }
-      series.set(f.symbol, parseCsv(bytes.toString('utf8'), { symbol: f.symbol, adjust: ref.adjust }, path).series);
+      series.set(f.symbol, parseCsv(bytes.toString('utf8'), { symbol: f.symbol, adjust: ref.adjust, timezone: ref.timezone }, path).series);
     }
   }
   return { hash: dataHash(ref), series };

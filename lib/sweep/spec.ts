@@ -11,6 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ValidationError, formatValue } from '../core/errors.js';
 import { resolveFeatureNames } from '../features/registry.js';
+import { isTimeZone } from '../config/schema.js';
 
 export type Scalar = number | string | boolean;
 
@@ -97,6 +98,8 @@ const fileSchema = z
         csv_dir: z.string().min(1).optional(),
         symbols: z.array(z.string().min(1)).min(1).optional(),
         adjust: z.boolean().default(true),
+        /** Exchange zone of zone-less intraday CSV timestamps, as config.yaml's data.timezone. */
+        timezone: z.string().refine(isTimeZone, 'is not an IANA time zone such as America/New_York').optional(),
         synthetic: z
           .object({
             symbols: z.array(z.string().min(1)).min(1),
@@ -147,7 +150,7 @@ export interface SweepWindow {
 }
 
 export type SweepDataSpec =
-  | { readonly kind: 'csv'; readonly dir: string; readonly symbols: readonly string[] | null; readonly adjust: boolean }
+  | { readonly kind: 'csv'; readonly dir: string; readonly symbols: readonly string[] | null; readonly adjust: boolean; readonly timezone?: string }
   | { readonly kind: 'synthetic'; readonly symbols: readonly string[]; readonly start: string; readonly end: string; readonly seed: number };
 
 type Sizing = { method: 'all_in' } | { method: 'fixed_fraction'; fraction: number } | { method: 'fixed_quantity'; quantity: number };
@@ -240,9 +243,10 @@ export function parseSweepSpec(doc: unknown, opts: { source?: string; baseDir?: 
   if (f.data.synthetic && f.data.csv_dir) throw new ValidationError('data', `give either csv_dir or synthetic, not both (in ${source})`);
   if (f.data.synthetic) {
     if (f.data.symbols) throw new ValidationError('data.symbols', `is for csv_dir; synthetic data lists its symbols in data.synthetic.symbols (in ${source})`);
+    if (f.data.timezone) throw new ValidationError('data.timezone', `is for csv_dir files (the synthetic market's bars carry their times) (in ${source})`);
     data = { kind: 'synthetic', ...f.data.synthetic };
   } else if (f.data.csv_dir) {
-    data = { kind: 'csv', dir: resolve(opts.baseDir ?? process.cwd(), f.data.csv_dir), symbols: f.data.symbols ?? null, adjust: f.data.adjust };
+    data = { kind: 'csv', dir: resolve(opts.baseDir ?? process.cwd(), f.data.csv_dir), symbols: f.data.symbols ?? null, adjust: f.data.adjust, ...(f.data.timezone ? { timezone: f.data.timezone } : {}) };
   } else {
     throw new ValidationError('data', `needs csv_dir (a folder of SYMBOL.csv files) or synthetic: {symbols: [...]} (in ${source})`);
   }

@@ -3,12 +3,20 @@
  * message names it): the scripts, the runner and the benchmarks, each as its own process.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { helpText, type CommandSpec, type OptionSpec } from '../../lib/cli.js';
+import { SPEC as bench } from '../../bench/index.js';
 import { SPEC as backtest } from '../../scripts/backtest.js';
 import { SPEC as demo } from '../../scripts/demo.js';
 import { SPEC as features } from '../../scripts/features.js';
+import { SPEC as gateNullCheck } from '../../scripts/gate-null-check.js';
+import { SPEC as importLightgbm } from '../../scripts/import-lightgbm.js';
+import { SPEC as notebooks } from '../../scripts/notebooks.js';
 import { SPEC as sweep } from '../../scripts/sweep.js';
+import { SPEC as train } from '../../scripts/train.js';
 import { SPEC as worker } from '../../scripts/worker.js';
 
 interface Run {
@@ -31,19 +39,31 @@ function run(cmd: string, args: string[]): Promise<Run> {
 
 const tsx = (file: string, ...args: string[]) => run(process.execPath, ['--import', 'tsx', file, ...args]);
 
-// Specs that are cheap to import here; the others (they run on import) are checked by their option names.
+// Every npm script that runs a TypeScript command, with its option table (the runner starts on import, so
+// it is checked by its option names). Each runs here through tsx; test/cli/launcher.test.ts checks that the
+// npm scripts' launcher gives the same answers.
 const COMMANDS: Array<[string, string, CommandSpec<Record<string, OptionSpec>> | string[]]> = [
   ['backtest', 'scripts/backtest.ts', backtest],
   ['demo', 'scripts/demo.ts', demo],
   ['features', 'scripts/features.ts', features],
+  ['train', 'scripts/train.ts', train],
+  ['import-lightgbm', 'scripts/import-lightgbm.ts', importLightgbm],
+  ['gate-null-check', 'scripts/gate-null-check.ts', gateNullCheck],
   ['sweep', 'scripts/sweep.ts', sweep],
   ['worker', 'scripts/worker.ts', worker],
-  ['train', 'scripts/train.ts', ['--out', '--csv', '--symbols', '--config', '--model', '--walk-forward', '--train-bars', '--retrain-every', '--window', '--trees', '--depth', '--epochs', '--seed', '--threshold', '--quiet']],
   ['runner', 'runner/main.ts', ['--config', '--state-dir', '--replay-speed', '--exit-when-done', '--no-api', '--fresh']],
-  ['bench', 'bench/index.ts', []],
-  ['notebooks', 'scripts/notebooks.ts', ['--timeout']],
-  ['gate-null-check', 'scripts/gate-null-check.ts', ['--config', '--procedure', '--seeds', '--json']],
+  ['bench', 'bench/index.ts', bench],
+  ['notebooks', 'scripts/notebooks.ts', notebooks],
 ];
+
+describe('the command table', () => {
+  it('covers every npm script that runs a TypeScript command, each through the launcher', () => {
+    const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const commands = Object.entries(scripts).filter(([, cmd]) => /\.ts$/.test(cmd));
+    expect(commands.map(([n]) => n).sort()).toEqual(COMMANDS.map(([n]) => n).sort());
+    for (const [name, file] of COMMANDS) expect(scripts[name], name).toBe(`node scripts/run.mjs ${file}`);
+  });
+});
 
 describe('every command', () => {
   it.each(COMMANDS)('%s --help lists its options with defaults and exits 0 without running', async (name, file, spec) => {
@@ -81,7 +101,15 @@ describe('every command', () => {
       ['scripts/demo.ts', ['--config'], /demo: --config needs a value/],
       ['bench/index.ts', ['nosuch'], /bench: no benchmark named nosuch\*/],
       ['scripts/notebooks.ts', ['notebooks/missing.ipynb'], /notebooks: notebooks\/missing\.ipynb: no such notebook/],
+      ['scripts/notebooks.ts', ['--timeout', '0'], /notebooks: --timeout: "0" is not a whole number >= 1/],
+      ['scripts/import-lightgbm.ts', ['--model', 'm.txt', '--out', '/tmp/x'], /import-lightgbm: --from is required/],
+      ['scripts/import-lightgbm.ts', ['--model', 'm.txt', '--out', '/tmp/x', '--from', '2020-13-01'], /import-lightgbm: --from: "2020-13-01" is not a date YYYY-MM-DD/],
+      ['scripts/import-lightgbm.ts', ['--model', 'no-such-model.txt', '--out', '/tmp/x', '--from', '2020-01-02'], /import-lightgbm: --model: no-such-model\.txt does not exist/],
+      ['scripts/gate-null-check.ts', ['--procedure', 'cpcv'], /gate-null-check: --procedure: "cpcv" is not one of holdout, walk-forward/],
       ['scripts/sweep.ts', ['--config', 'sweep.yaml', '--workers', '0'], /sweep: --workers: "0" is not a whole number >= 1/],
+      ['scripts/worker.ts', ['--queue', 'http://localhost'], /worker: --queue: "http:\/\/localhost" must start with redis:\/\//],
+      ['scripts/features.ts', ['--list', '--csv', 'x.csv'], /features: --list takes no other option/],
+      ['scripts/backtest.ts', ['--start', '2020-02-30'], /backtest: --start: "2020-02-30" is not a date YYYY-MM-DD/],
       ['scripts/sweep.ts', ['--config', 'sweep.yaml', '--queue', 'localhost:6379'], /sweep: --queue: "localhost:6379" must start with redis:\/\//],
       ['scripts/worker.ts', ['--queue', 'redis://127.0.0.1:1', '--lock-ms', '5'], /worker: --lock-ms: "5" is not a whole number >= 100/],
     ];
@@ -92,13 +120,37 @@ describe('every command', () => {
     });
   });
 
-  it('a failure that is not the command line exits 1 (runner with a bad config, sweep with a missing sweep file)', async () => {
-    const r = await tsx('runner/main.ts', '--config', 'test/no-such-config.yaml');
-    expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^runner: test\/no-such-config\.yaml: cannot read config file/);
-    const s = await tsx('scripts/sweep.ts', '--config', 'test/no-such-sweep.yaml');
-    expect(s.code).toBe(1);
-    expect(s.err).toMatch(/^sweep: test\/no-such-sweep\.yaml: cannot read the sweep file/);
+  it('an option the config makes pointless is refused (runner --replay-speed with runner.mode live)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-live-'));
+    try {
+      const config = join(dir, 'live.yaml');
+      writeFileSync(config, 'runner: { mode: live }\n');
+      const r = await tsx('runner/main.ts', '--config', config, '--replay-speed', '5', '--no-api');
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`runner: --replay-speed is for runner.mode replay (${config} sets runner.mode: live)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a failure that is not the command line exits 1 with a message naming what failed', async () => {
+    const notAModel = 'test/cli/commands.test.ts';
+    const cases: Array<[string, string[], RegExp]> = [
+      ['runner/main.ts', ['--config', 'test/no-such-config.yaml'], /^runner: test\/no-such-config\.yaml: cannot read config file/],
+      ['scripts/demo.ts', ['--config', 'test/no-such-config.yaml'], /^demo: test\/no-such-config\.yaml: cannot read config file/],
+      ['scripts/gate-null-check.ts', ['--config', 'test/no-such-config.yaml'], /^gate-null-check: test\/no-such-config\.yaml: cannot read config file/],
+      ['scripts/backtest.ts', ['--csv', 'test/no-such.csv', '--no-report'], /^backtest: .*test\/no-such\.csv/],
+      ['scripts/features.ts', ['--csv', 'test/no-such.csv'], /^features: .*test\/no-such\.csv/],
+      ['scripts/train.ts', ['--csv', 'test/no-such.csv', '--out', '/tmp/never-written'], /^train: .*test\/no-such\.csv/],
+      ['scripts/import-lightgbm.ts', ['--model', notAModel, '--from', '2020-01-02', '--out', '/tmp/never-written'], /^import-lightgbm: .*commands\.test\.ts/],
+      ['scripts/sweep.ts', ['--config', 'test/no-such-sweep.yaml'], /^sweep: .*cannot read the sweep file/],
+      ['scripts/worker.ts', ['--queue', 'redis://127.0.0.1:1'], /^worker: cannot reach Redis at redis:\/\/127\.0\.0\.1:1/],
+    ];
+    const rs = await Promise.all(cases.map(([f, args]) => tsx(f, ...args)));
+    rs.forEach((r, i) => {
+      expect(r.code, `${cases[i][0]} ${cases[i][1].join(' ')}: ${r.err}`).toBe(1);
+      expect(r.err).toMatch(cases[i][2]);
+    });
   });
 
   it('setup:notebooks takes --help and refuses options', async () => {

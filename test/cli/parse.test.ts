@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandExitCode, helpText, parseCommand, UsageError } from '../../lib/cli.js';
+import { commandExitCode, dateArg, helpText, parseCommand, UsageError } from '../../lib/cli.js';
 
 const SPEC = {
   name: 'demo',
@@ -63,5 +63,12 @@ describe('lib/cli parseCommand', () => {
       console.error = orig;
     }
     expect(errors).toEqual(['x: --a: bad\n(x --help lists the options)', 'x: disk full']);
+  });
+
+  it('dateArg takes real calendar dates only (Date.parse alone would take 2020-02-30 as March 1)', () => {
+    expect(dateArg('start', '2020-02-29')).toBe('2020-02-29');
+    for (const bad of ['2020-02-30', '2021-02-29', '2020-04-31', '2020-13-01', '2020-1-1', '20200101', 'soon']) {
+      expect(() => dateArg('start', bad), bad).toThrow(new UsageError(`--start: "${bad}" is not a date YYYY-MM-DD`));
+    }
   });
 });

@@ -69,6 +69,14 @@ describe('config.yaml', () => {
   it('settings nothing read are gone: portfolio.currency and development.* are refused', () => {
     expect(msg({ portfolio: { currency: 'USD' } })).toMatch(/^portfolio\.currency: is not a known setting/);
     expect(msg({ development: { debug: true } })).toMatch(/^development: is not a known setting/);
+    // live polling has one setting, runner.schedule_seconds (a tick fetches only once a bar can be complete)
+    expect(msg({ data: { refresh: { daily_minutes: 60 } } })).toMatch(/^data\.refresh: is not a known setting/);
+  });
+
+  it('dates are calendar dates', () => {
+    expect(parseConfig({ data: { start: '2020-02-29' } }).data.start).toBe('2020-02-29');
+    expect(msg({ data: { start: '2020-02-30' } })).toBe('data.start: "2020-02-30" must be a date YYYY-MM-DD (in config)');
+    expect(msg({ data: { end: 'soon' } })).toBe('data.end: "soon" must be a date YYYY-MM-DD (in config)');
   });
 
   it('data.timezone must be an IANA zone', () => {

@@ -151,6 +151,19 @@ describe('scripts/backtest.ts', () => {
     expect(text).not.toMatch(/<script[^>]+src=["']https?:/i); // no network
   });
 
+  it('the report shows the fees the console prints (the ledger total), with costs on', async () => {
+    const html = join(dir, 'fees.html');
+    const cfg = join(dir, 'fees.yaml');
+    writeFileSync(cfg, 'broker: { commission: { per_share: 0.013, minimum: 1.3 }, slippage_bps: 3 }\n');
+    const r = await runCli(['--csv', csvPath(), '--no-adjust', '--config', cfg, '--html', html], { quiet: false, report: true });
+    expect(r.code).toBe(0);
+    const fees = Number(r.report!.fees);
+    expect(fees).toBeGreaterThan(0);
+    expect(r.out.join('\n')).toContain(`fees ${r.report!.fees}`);
+    const shown = /class="def">Fees<\/td><td>([^<]+)<\/td>/.exec(readFileSync(html, 'utf8'))?.[1];
+    expect(shown).toBe(fees.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+  });
+
   it('--start/--end cut a CSV to the range (inclusive), before any trading', async () => {
     const all = await runCli(['--csv', csvPath(), '--no-adjust', ...FREE, '--size', 'all']);
     const cut = await runCli(['--csv', csvPath(), '--no-adjust', ...FREE, '--size', 'all', '--start', '2020-03-02', '--end', '2020-12-31']);
@@ -184,6 +197,22 @@ describe('scripts/backtest.ts', () => {
     expect(o.report!.initialCash).toBe('1000');
     expect(o.out.join('\n')).toContain('commission none (--commission), slippage 0 bps (--slippage-bps)');
     expect(o.out.join('\n')).toContain('cash 1000 (--cash)');
+  });
+
+  it("adjusts CSV prices as the config's data.adjust says, unless --no-adjust", async () => {
+    const cfg = join(dir, 'raw.yaml');
+    writeFileSync(cfg, 'data: { adjust: false }\n');
+    // Adj Close at half the close: adjusted prices are half the raw ones.
+    const half = join(dir, 'HALF.csv');
+    const [head, ...rows] = readFileSync(csvPath(), 'utf8').trim().split('\n');
+    writeFileSync(half, [head, ...rows.map((r) => r.split(',').map((x, j) => (j === 5 ? String(Number(x) / 2) : x)).join(','))].join('\n'));
+    const byConfig = await runCli(['--csv', half, '--config', cfg, ...FREE, '--size', 'all']);
+    const byFlag = await runCli(['--csv', half, '--no-adjust', ...FREE, '--size', 'all']);
+    const adjusted = await runCli(['--csv', half, ...FREE, '--size', 'all']);
+    expect(byConfig.report!.config).toMatchObject({ adjust: false });
+    expect(adjusted.report!.config).toMatchObject({ adjust: true });
+    expect(byConfig.report!.trades).toEqual(byFlag.report!.trades);
+    expect(Number(adjusted.report!.trades[0].entryPrice)).toBeCloseTo(Number(byFlag.report!.trades[0].entryPrice) / 2, 9);
   });
 
   it('ends with CAGR, Sharpe, max drawdown, exposure and the report path', async () => {

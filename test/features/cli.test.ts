@@ -142,4 +142,17 @@ describe('npm run features', () => {
     expect(dates(run('--csv', f).out)).toEqual(['2024-01-02T14:30:00Z', '2024-01-02T14:31:00Z', '2024-01-02T14:32:00Z']);
     expect(dates(run('--csv', f, '--timezone', 'UTC').out)[0]).toBe('2024-01-02T09:30:00Z');
   });
+
+  it("takes the zone and the adjustment from the config's data section unless the options say otherwise", () => {
+    const f = join(dir, 'min2.csv');
+    writeFileSync(f, ['Date,Open,High,Low,Close,Volume', '2024-07-01 09:30:00,1,1,1,1,1'].join('\n') + '\n');
+    const cfg = join(dir, 'london.yaml');
+    writeFileSync(cfg, 'data: { timezone: Europe/London, adjust: false }\n');
+    expect(parse(run('--csv', f, '--config', cfg).out).rows[0][0]).toBe('2024-07-01T08:30:00Z'); // BST
+    expect(parse(run('--csv', f, '--config', cfg, '--timezone', 'UTC').out).rows[0][0]).toBe('2024-07-01T09:30:00Z');
+    const j = parse(run('--csv', good).out).head.indexOf('sma_30');
+    const byConfig = parse(run('--csv', good, '--config', cfg).out).rows[40][j];
+    expect(byConfig).toBe(parse(run('--csv', good, '--no-adjust').out).rows[40][j]);
+    expect(run('--list', '--config', cfg).err).toMatch(/--list takes no other option/);
+  });
 });

@@ -11,6 +11,7 @@ const NB_DIR = join(process.cwd(), 'notebooks');
 const files = readdirSync(NB_DIR).filter((f) => f.endsWith('.ipynb')).sort();
 
 interface Cell {
+  id?: string;
   cell_type: 'code' | 'markdown' | 'raw';
   source: string | string[];
   outputs?: unknown[];
@@ -18,6 +19,7 @@ interface Cell {
 }
 interface Notebook {
   nbformat: number;
+  nbformat_minor: number;
   metadata: { kernelspec?: { name?: string; display_name?: string; language?: string } };
   cells: Cell[];
 }
@@ -36,6 +38,13 @@ describe('committed notebooks', () => {
       it('uses the tstrader kernel', () => {
         expect(nb.nbformat).toBe(4);
         expect(nb.metadata.kernelspec).toEqual({ name: 'tstrader', display_name: 'TypeScript (tstrader)', language: 'typescript' });
+      });
+
+      it('gives every cell an id (nbformat 4.5; Jupyter warns, and will refuse, without one)', () => {
+        expect(nb.nbformat_minor).toBeGreaterThanOrEqual(5);
+        const missing = nb.cells.map((c, i) => (typeof c.id === 'string' && c.id ? -1 : i)).filter((i) => i >= 0);
+        expect(missing, `cells without an id; open and save the notebook in Jupyter`).toEqual([]);
+        expect(new Set(nb.cells.map((c) => c.id)).size).toBe(nb.cells.length);
       });
 
       it('has no outputs (clear them before committing)', () => {

@@ -4,7 +4,7 @@ import { syntheticMarket } from '../../lib/data/synthetic.js';
 import { DEFAULT_FEATURES } from '../../lib/features/index.js';
 import type { Matrix } from '../../lib/ml/matrix.js';
 import type { BinaryClassifier } from '../../lib/ml/model.js';
-import { MlStrategy, type MlSignal, type MlStrategyOptions, type ModelVersion } from '../../lib/strategy/ml/index.js';
+import { describeEntryCounts, MlStrategy, type MlSignal, type MlStrategyOptions, type ModelVersion } from '../../lib/strategy/ml/index.js';
 import type { StrategyContext } from '../../lib/strategy/types.js';
 
 const market = syntheticMarket({ symbols: ['SYNA', 'SYNB'], seed: 7, start: '2018-01-01', end: '2020-06-01' });
@@ -109,6 +109,26 @@ describe('ML strategy: confidence threshold and out-of-sample start', () => {
     const at = drive(new MlStrategy({ features: DEFAULT_FEATURES, probabilities: table(0.6), threshold: 0.6, regime: null }), market, 50);
     expect(at.length).toBe(2);
     expect(at[0]).toMatch(/^0 SYNA long p=0.6/);
+  });
+
+  it('counts confident bars while flat and those the regime filter held back, and says so in words', () => {
+    // P = 0.7 on every bar, never entered (keepFlat): every bar that gets a probability counts once per symbol.
+    const off = new MlStrategy({ features: DEFAULT_FEATURES, probabilities: table(0.7), threshold: 0.6, regime: null });
+    drive(off, market, 300, undefined, true);
+    expect(off.entryCounts).toEqual({ signalled: 600, heldByRegime: 0 });
+    const on = new MlStrategy({ features: DEFAULT_FEATURES, probabilities: table(0.7), threshold: 0.6, regime: {} });
+    const longs = drive(on, market, 300, undefined, true).filter((d) => d.includes(' long '));
+    expect(on.entryCounts.signalled).toBe(600);
+    // held back = confident bars that did not become a long signal (trend not up, incl. its 200-bar warm-up)
+    expect(on.entryCounts.heldByRegime).toBe(600 - longs.length);
+    expect(on.entryCounts.heldByRegime).toBeGreaterThan(400);
+    expect(longs.length).toBeGreaterThan(0);
+    expect(describeEntryCounts(on.entryCounts, 0.6)).toBe(`entries: 600 bars reached P(up) >= 0.6 while flat; ${600 - longs.length} bars held back by the regime filter (trend not up; strategy.regime_filter)`);
+    expect(describeEntryCounts({ signalled: 8, heldByRegime: 8 }, 0.6)).toBe('entries: 8 bars reached P(up) >= 0.6 while flat; all held back by the regime filter (trend not up; strategy.regime_filter)');
+    expect(describeEntryCounts({ signalled: 0, heldByRegime: 0 }, 0.6)).toBe('entries: no bar reached P(up) >= 0.6 while flat, so the model never asked to buy');
+    // a new run starts the counts over
+    drive(on, market, 10, undefined, true);
+    expect(on.entryCounts.signalled).toBe(20);
   });
 
   it('acts from horizon + 1 bars after the last training bar, counted in bars (not calendar days)', () => {

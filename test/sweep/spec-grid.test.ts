@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,5 +141,22 @@ describe('data by reference', () => {
     expect(() => loadDataRef(a, copy)).toThrow(/BBB\.csv has sha256 [0-9a-f]{12}… but the sweep expects [0-9a-f]{12}…: this machine's data differs/);
     expect(() => loadDataRef(a, join(dir, 'nowhere'))).toThrow('data file for AAA not found at');
     expect(() => dataRefFor({ kind: 'csv', dir: src, symbols: ['AAA', 'ZZZ'], adjust: true })).toThrow('data.symbols[1]: "ZZZ" has no file ZZZ.csv');
+  });
+
+  it('data.timezone reads zone-less intraday times as exchange-local, as config.yaml does; it is part of the data hash', () => {
+    const min = join(dir, 'minutes');
+    mkdirSync(min, { recursive: true });
+    writeFileSync(join(min, 'MIN.csv'), ['Date,Open,High,Low,Close,Volume', '2024-07-01 09:30:00,1,1,1,1,1', '2024-07-01 09:31:00,1,1,1,1,1'].join('\n') + '\n');
+    const ny = parseSweepSpec({ data: { csv_dir: min }, strategy: 'buy-and-hold' }).data;
+    const london = parseSweepSpec({ data: { csv_dir: min, timezone: 'Europe/London' }, strategy: 'buy-and-hold' }).data;
+    const first = (spec: typeof ny) => new Date(loadDataRef(dataRefFor(spec)).series.get('MIN')!.time[0]).toISOString();
+    expect(first(ny)).toBe('2024-07-01T13:30:00.000Z'); // default America/New_York (EDT)
+    expect(first(london)).toBe('2024-07-01T08:30:00.000Z'); // BST
+    expect(dataHash(dataRefFor(london))).not.toBe(dataHash(dataRefFor(ny)));
+    // a sweep without the setting keeps the hash it had before the setting existed
+    const ref = dataRefFor(ny);
+    expect(ref.kind === 'csv' && 'timezone' in ref).toBe(false);
+    expect(() => parseSweepSpec({ data: { csv_dir: min, timezone: 'EST5' }, strategy: 'buy-and-hold' })).toThrow(/data\.timezone: "EST5" is not an IANA time zone/);
+    expect(() => parseSweepSpec({ data: { synthetic: { symbols: ['SYNA'] }, timezone: 'UTC' }, strategy: 'buy-and-hold' })).toThrow(/data\.timezone: is for csv_dir files/);
   });
 });

@@ -140,6 +140,11 @@ export class MlStrategy implements Strategy {
   private readonly row: Float64Array;
   /** Every signal emitted, in order (reports list them with their reasons); cleared by `init` on a new run. */
   readonly signalLog: SignalLogEntry[] = [];
+  /**
+   * Bars (per symbol) where P(up) reached the threshold while flat, and how many of those the regime filter
+   * held back (trend not up): a run with few trades says why. Cleared by `init` on a new run.
+   */
+  readonly entryCounts: EntryCounts = { signalled: 0, heldByRegime: 0 };
   private model: BinaryClassifier | null;
   private version: string | undefined;
   private versions = 0;
@@ -191,6 +196,8 @@ export class MlStrategy implements Strategy {
     this.states = series.map(() => this.fresh());
     this.seen = series;
     this.signalLog.length = 0;
+    this.entryCounts.signalled = 0;
+    this.entryCounts.heldByRegime = 0;
     this.model = this.opts.model ?? null;
     this.version = this.opts.modelVersion;
     this.versions = 0;
@@ -356,6 +363,8 @@ export class MlStrategy implements Strategy {
       let direction: 'long' | 'flat' | null = null;
       let reason = '';
       if (held <= 0 && p >= this.threshold) {
+        this.entryCounts.signalled++;
+        if (!allowLong) this.entryCounts.heldByRegime++;
         if (allowLong) {
           direction = 'long';
           reason = `P(up)=${p.toFixed(3)} >= ${this.threshold}${regime ? `, trend ${regime.trend}${regime.highVol ? `, high volatility: size x${mult}` : ''}` : ''}`;
@@ -386,6 +395,19 @@ export class MlStrategy implements Strategy {
     }
     return out ?? NO_INTENTS;
   }
+}
+
+export interface EntryCounts {
+  signalled: number;
+  heldByRegime: number;
+}
+
+/** What the ML strategy did with its confident predictions, in words (a run with 0 trades says why). */
+export function describeEntryCounts(c: EntryCounts, threshold: number): string {
+  if (c.signalled === 0) return `entries: no bar reached P(up) >= ${threshold} while flat, so the model never asked to buy`;
+  const bars = (n: number) => `${n} bar${n === 1 ? '' : 's'}`;
+  const held = c.heldByRegime === 0 ? 'none held back by the regime filter' : `${c.heldByRegime === c.signalled ? 'all' : bars(c.heldByRegime)} held back by the regime filter (trend not up; strategy.regime_filter)`;
+  return `entries: ${bars(c.signalled)} reached P(up) >= ${threshold} while flat; ${held}`;
 }
 
 /** Drivers back from their text form "a +0.080, b -0.031 (log-odds)". */

@@ -15,7 +15,7 @@ import type { Dataset } from '../../ml/dataset.js';
 import { formatGate, gateSettingsFromConfig, promotionGate, type GateSettings, type StoredGate } from '../../ml/gate.js';
 import type { BacktestSummary, TrainResult } from '../../ml/train.js';
 import { regimeParamsFromConfig, type RegimeParams } from '../../regime/index.js';
-import { MlStrategy, type ProbabilityTable } from './ml-strategy.js';
+import { describeEntryCounts, MlStrategy, type EntryCounts, type ProbabilityTable } from './ml-strategy.js';
 
 /** symbol -> time -> P(up) for the dataset rows with a probability (NaN rows left out). */
 export function probabilityTable(d: Pick<Dataset, 'time' | 'symbols' | 'symbolIndex'>, prob: ArrayLike<number>): Map<string, Map<number, number>> {
@@ -43,6 +43,9 @@ export interface ProbabilityBacktest {
   /** Per-period returns of the equity curve from the first to the last bar with a probability. */
   returns: Float64Array;
   summary: BacktestSummary;
+  /** Bars where P(up) reached the threshold while flat, and those the regime filter held back. */
+  entries: EntryCounts;
+  threshold: number;
 }
 
 /** Backtest precomputed probabilities with costs; returns are measured over the span the probabilities cover. */
@@ -74,7 +77,7 @@ export function backtestProbabilities(series: readonly BarSeries[], table: Proba
     trades: result.trades.length,
     fees: result.fees,
   };
-  return { result, returns, summary };
+  return { result, returns, summary, entries: { ...strategy.entryCounts }, threshold: strategy.threshold };
 }
 
 export interface PromoteOptions {
@@ -133,6 +136,7 @@ export function formatPromotion(p: Promotion): string {
   return [
     `backtest of the out-of-sample predictions with costs (engine), ${s.from}..${s.to}: total ${pct(s.totalReturn)} vs buy-and-hold ${pct(s.buyHoldReturn)}, ` +
       `Sharpe ${s.sharpe === null ? 'n/a' : s.sharpe.toFixed(2)}, max drawdown ${pct(s.maxDrawdown)}, ${s.trades} trades, fees ${s.fees}`,
+    `  ${describeEntryCounts(p.backtest.entries, p.backtest.threshold)}`,
     formatGate(p.gate) + ` (on the ${p.gate.evaluatedOn})`,
   ].join('\n');
 }
