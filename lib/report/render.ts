@@ -18,12 +18,11 @@ import { monthlyReturns } from '../metrics/monthly.js';
 import { halfYearWindow, rollingBeta, rollingSharpe, rollingVolatility } from '../metrics/rolling.js';
 import type { ClosedTrade, EquityCurve, Metrics, MetricsInput } from '../metrics/types.js';
 import {
-  candlestickFigure,
+  packedCandlestickFigure,
   drawdownFigure,
   equityFigure,
   returnsHistogramFigure,
   rollingFigure,
-  tradeMarkers,
   yearlyReturnsFigure,
   COLORS,
   DISPLAY_CANDLES,
@@ -31,6 +30,7 @@ import {
   type PlotlyFigure,
 } from './figures.js';
 import { PLOT_CONFIG, plotlyScriptTag } from './figure-html.js';
+import { MARKER_UNPACK_JS } from './markers.js';
 import { DASH, fmtDecimalString, fmtInt, fmtMoney, fmtNum, fmtPct, fmtPrice } from './format.js';
 import { escapeHtml, jsonForScript } from './html.js';
 import type { DataIssue } from '../data/validate.js';
@@ -234,14 +234,21 @@ footer{color:#777;font-size:12px;margin-top:32px}
 @media (max-width:900px){.grid2,.grid3{grid-template-columns:1fr}.cards{grid-template-columns:repeat(3,1fr)}}
 `;
 
-/** Client-side: plot every chart of the JSON block into its element; the candle chart follows the symbol selector. */
+/**
+ * Client-side: plot every chart of the JSON block into its element; the candle chart follows the symbol
+ * selector, its trade markers unpacked from their columns (markers.ts) into the traces the figure names.
+ */
 const CLIENT = `
 (function(){
+${MARKER_UNPACK_JS}
 var D=JSON.parse(document.getElementById('report-data').textContent);
 var C=D.config;
 Object.keys(D.charts).forEach(function(id){var el=document.getElementById(id),f=D.charts[id];if(el&&f)Plotly.newPlot(el,f.data,f.layout,C);});
 var sel=document.getElementById('candle-symbol');
-function candles(i){var f=D.candles[i];if(f)Plotly.react('chart-candles',f.data,f.layout,C);}
+function candles(i){var f=D.candles[i];if(!f)return;var data=f.data.slice(),cols=unpackMarkers(f.markers.packed);
+f.markers.traces.forEach(function(m){var c=cols[m.group],tr={},k;for(k in m.trace)tr[k]=m.trace[k];tr.x=c.t;tr.y=c.y;
+tr.customdata=c.pnl?c.q.map(function(q,j){return [q,c.pnl[j]];}):c.q;data.push(tr);});
+Plotly.react('chart-candles',data,f.layout,C);}
 if(sel){sel.addEventListener('change',function(){candles(Number(sel.value));});}
 if(D.candles.length>0)candles(0);
 var tb=document.querySelector('#trades-table tbody');
@@ -440,9 +447,15 @@ export function renderReport(input: ReportInput): string {
   }
   // Candles share a budget so many symbols still make a small file: 6,000 in all, 300 to 1,200 per symbol.
   const maxCandles = Math.max(300, Math.min(DISPLAY_CANDLES, Math.floor(6000 / Math.max(1, series.length))));
+  const tradesOf = new Map<string, ClosedTrade[]>();
+  for (const t of input.trades) {
+    const list = tradesOf.get(t.symbol);
+    if (list) list.push(t);
+    else tradesOf.set(t.symbol, [t]);
+  }
   const data = {
     charts,
-    candles: series.map((s) => candlestickFigure(s, tradeMarkers(input.trades, s.symbol), { maxCandles })),
+    candles: series.map((s) => packedCandlestickFigure(s, tradesOf.get(s.symbol) ?? [], { maxCandles })),
     trades: tradeRows(input.trades, maxRows),
     config: PLOT_CONFIG,
   };
