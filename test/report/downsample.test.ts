@@ -107,9 +107,9 @@ describe('a 1,000,000-bar report with 200,000 trades', () => {
     const html = renderReport({ ...input, trades });
     const bytes = Buffer.byteLength(html, 'utf8');
     expect(bytes).toBeLessThan(5_000_000);
-    // the markers' share: under 16 bytes a trade (as JSON points they took ~90)
+X
     const without = Buffer.byteLength(renderReport({ ...input, trades: trades.slice(0, 500) }), 'utf8');
-    expect((bytes - without) / (trades.length - 500)).toBeLessThan(16);
+    expect((bytes - without) / (trades.length - 500)).toBeLessThan(12);
 
     const data = JSON.parse(/<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(html)![1]) as {
       charts: Record<string, { data: Array<{ x: unknown[]; y: unknown[] }> }>;

@@ -50,12 +50,15 @@ describe('packTradeMarkers + the page unpacker', () => {
   });
 
   it('large integers beyond 32 bits survive (varints use arithmetic, not bit operators)', () => {
+    // times in ms (one is off the second) ~2^41, a quantity of 5 billion, P&L of -15 billion and the fees
     const trades: ClosedTrade[] = [
-      { symbol: 'B', side: 'long', entryTime: Date.UTC(1990, 0, 1), entryPrice: '450000.12', exitTime: Date.UTC(2030, 0, 1), exitPrice: '1.5', qty: '9007199254', pnl: '-4053239626.62', fees: '0' },
+      { symbol: 'B', side: 'long', entryTime: Date.UTC(1990, 0, 1) + 1, entryPrice: '4.5', exitTime: Date.UTC(2030, 0, 1), exitPrice: '1.5', qty: '5000000001', pnl: '-15000000003.37', fees: '0.37' },
     ];
-    const [el, , xl] = unpack(packTradeMarkers(trades, 2));
-    expect(el).toEqual({ t: [Date.UTC(1990, 0, 1)], y: [450000.12], q: [9007199254], pnl: null });
-    expect(xl).toEqual({ t: [Date.UTC(2030, 0, 1)], y: [1.5], q: [9007199254], pnl: [-4053239626.62] });
+    const p = packTradeMarkers(trades, 2);
+    expect(p.timeUnit).toBe(1);
+    const [el, , xl] = unpack(p);
+    expect(el).toEqual({ t: [Date.UTC(1990, 0, 1) + 1], y: [4.5], q: [5000000001], pnl: null });
+    expect(xl).toEqual({ t: [Date.UTC(2030, 0, 1)], y: [1.5], q: [5000000001], pnl: [-15000000003.37] });
   });
 
   it('no trades: four empty groups', () => {
