@@ -95,8 +95,9 @@ export function validateColumns(source: string, raw: RawColumns, policy: Validat
     }
   }
 
-  const high = cols.high.slice();
-  const low = cols.low.slice();
+  // Copied on the first repair only: the input is not changed, and a clean file costs no copy.
+  let high = cols.high;
+  let low = cols.low;
   for (let i = 0; i < cols.time.length; i++) {
     if (!keep[i]) continue;
     let bad: string | null = null;
@@ -133,6 +134,10 @@ export function validateColumns(source: string, raw: RawColumns, policy: Validat
         keep[i] = 0;
         issues.push({ source, row: cols.line[i], field, problem: `${msg}; row dropped`, severity: 'dropped' });
       } else {
+        if (high === cols.high) {
+          high = high.slice();
+          low = low.slice();
+        }
         high[i] = Math.max(high[i], hi);
         low[i] = Math.min(low[i], lo);
         issues.push({ source, row: cols.line[i], field, problem: `${msg}; widened to ${high[i]}/${low[i]}`, severity: 'repaired' });

@@ -9,7 +9,7 @@
  */
 import { isoDate, type BarSeries } from '../core/bars.js';
 import { dec, roundMoney } from '../core/money.js';
-import { alignCurve, DAY_MS, periodicReturns } from '../metrics/returns.js';
+import { alignedValues, DAY_MS, periodicReturns } from '../metrics/returns.js';
 import { calendarReturns, yearlyVsBenchmark } from '../metrics/calendar.js';
 import { computeMetrics } from '../metrics/compute.js';
 import { histogram } from '../metrics/return-distribution.js';
@@ -24,6 +24,7 @@ import {
   returnsHistogramFigure,
   rollingFigure,
   yearlyReturnsFigure,
+  type RollingLine,
   COLORS,
   DISPLAY_CANDLES,
   plotlyDate,
@@ -262,14 +263,14 @@ function pairedReturns(curve: EquityCurve, benchmark: EquityCurve | undefined): 
   if (n < 2) return { time: new Float64Array(0), r: new Float64Array(0), rb: null };
   const r = periodicReturns(curve.equity);
   if (!benchmark) return { time: curve.time.subarray(1), r, rb: null };
-  const b = alignCurve(curve.time, benchmark);
+  const b = alignedValues(curve.time, benchmark); // NaN before the benchmark starts
   let from = 1;
-  while (from < n && (b[from - 1] === null || b[from] === null)) from++;
+  while (from < n && (b[from - 1] !== b[from - 1] || b[from] !== b[from])) from++;
   const m = n - from;
   const rb = new Float64Array(m);
   for (let i = 0; i < m; i++) {
-    const prev = b[from + i - 1] as number;
-    rb[i] = prev > 0 ? (b[from + i] as number) / prev - 1 : 0;
+    const prev = b[from + i - 1];
+    rb[i] = prev > 0 ? b[from + i] / prev - 1 : 0;
   }
   return { time: curve.time.subarray(from), r: r.subarray(from - 1), rb };
 }
@@ -345,18 +346,18 @@ export function renderReport(input: ReportInput): string {
   const window = halfYearWindow(ppy);
   const pr = pairedReturns(curve, input.benchmark);
   if (pr.r.length > window) {
-    const rs = (xs: Float64Array) => rollingSharpe(xs, window, ppy, input.riskFreeRate ?? 0);
-    const vol = [{ name: strategyName, values: rollingVolatility(pr.r, window, ppy) }];
-    const sharpe = [{ name: strategyName, values: rs(pr.r) }];
+    // One chart at a time, into two reused buffers: each rolling series is 8 bytes a bar (80 MB at 10M
+    // bars) and only its downsampled line is kept.
     const charts: Record<string, PlotlyFigure> = {};
+    const bufs = [new Float64Array(pr.r.length), new Float64Array(pr.r.length)];
+    const both = (f: (xs: Float64Array, into: Float64Array) => Float64Array): RollingLine[] => [
+      { name: strategyName, values: f(pr.r, bufs[0]) },
+      ...(pr.rb ? [{ name: benchName, values: f(pr.rb, bufs[1]) }] : []),
+    ];
+    charts['chart-rolling-vol'] = rollingFigure(pr.time, both((xs, into) => rollingVolatility(xs, window, ppy, into)), { title: 'Rolling volatility (annualised)', yTitle: 'Volatility', percent: true });
+    charts['chart-rolling-sharpe'] = rollingFigure(pr.time, both((xs, into) => rollingSharpe(xs, window, ppy, input.riskFreeRate ?? 0, into)), { title: 'Rolling Sharpe ratio', yTitle: 'Sharpe', reference: 0 });
     if (pr.rb) {
-      vol.push({ name: benchName, values: rollingVolatility(pr.rb, window, ppy) });
-      sharpe.push({ name: benchName, values: rs(pr.rb) });
-    }
-    charts['chart-rolling-vol'] = rollingFigure(pr.time, vol, { title: 'Rolling volatility (annualised)', yTitle: 'Volatility', percent: true });
-    charts['chart-rolling-sharpe'] = rollingFigure(pr.time, sharpe, { title: 'Rolling Sharpe ratio', yTitle: 'Sharpe', reference: 0 });
-    if (pr.rb) {
-      charts['chart-rolling-beta'] = rollingFigure(pr.time, [{ name: `Beta to ${benchName}`, values: rollingBeta(pr.r, pr.rb, window), color: COLORS.strategy }], {
+      charts['chart-rolling-beta'] = rollingFigure(pr.time, [{ name: `Beta to ${benchName}`, values: rollingBeta(pr.r, pr.rb, window, bufs[0]), color: COLORS.strategy }], {
         title: 'Rolling beta to the benchmark',
         yTitle: 'Beta',
         reference: 1,
