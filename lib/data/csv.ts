@@ -239,10 +239,18 @@ class CsvParser {
     ln.reset({ pos: from, row: this.row });
     // The next quote at or after the current line (found once, not rescanned per line: that would be quadratic).
     let quote = text.indexOf('"', from);
+    // The row count, columns and flags in locals for the loop (written back at the end and around a grow).
+    let n = this.n;
+    let raw = this.raw;
+    let zoneless = this.zoneless;
+    let timeOfDay = this.timeOfDay;
     while (ln.next()) {
-      if (this.n === this.raw.time.length) this.grow();
-      const raw = this.raw;
-      const n = this.n;
+      if (n === raw.time.length) {
+        this.n = n;
+        this.grow();
+        raw = this.raw;
+        zoneless = this.zoneless;
+      }
       const row = ln.row;
       if (quote >= 0 && quote < ln.pos) quote = text.indexOf('"', ln.pos);
       if (quote >= 0 && quote < ln.end) {
@@ -250,11 +258,10 @@ class CsvParser {
         const cells = splitRow(ln.text);
         if (cells.length < width) throw new DataError(source, row, null, `expected ${width} fields, found ${cells.length}`);
         if (parseQuotedRow(cells, layout, raw, n, source, row)) {
-          this.zoneless[n] = 1;
-          if (raw.time[n] % DAY_MS !== 0) this.timeOfDay = true;
+          zoneless[n] = 1;
+          if (raw.time[n] % DAY_MS !== 0) timeOfDay = true;
         }
-        raw.line[n] = row;
-        this.n++;
+        raw.line[n++] = row;
         continue;
       }
       let found = 0;
@@ -281,8 +288,8 @@ class CsvParser {
         noZone = ZONELESS.test(dateText.trim());
       }
       if (noZone) {
-        this.zoneless[n] = 1;
-        if (t % DAY_MS !== 0) this.timeOfDay = true;
+        zoneless[n] = 1;
+        if (t % DAY_MS !== 0) timeOfDay = true;
       }
       raw.time[n] = t;
       raw.open[n] = field(layout.open);
@@ -293,9 +300,10 @@ class CsvParser {
       if (raw.adjClose) raw.adjClose[n] = field(layout.adjClose!);
       if (raw.dividends) raw.dividends[n] = field(layout.dividends!) || 0;
       if (raw.splits) raw.splits[n] = field(layout.splits!) || 1;
-      raw.line[n] = row;
-      this.n++;
+      raw.line[n++] = row;
     }
+    this.n = n;
+    this.timeOfDay = timeOfDay;
     this.row = ln.row;
   }
 
@@ -303,7 +311,22 @@ class CsvParser {
     const { opts, source, raw, n, zoneless } = this;
     const tz = opts.timezone ?? DEFAULT_TIMEZONE;
     if (this.timeOfDay && tz !== 'UTC') {
-      for (let i = 0; i < n; i++) if (zoneless[i]) raw.time[i] = zonedToUtc(raw.time[i], tz);
+      // One offset per wall-clock day when it is the same at the day's first and last millisecond (every day
+      // but a DST change's, which is converted row by row): two tz look-ups a day, not three a row.
+      let day = NaN;
+      let off = NaN;
+      for (let i = 0; i < n; i++) {
+        if (!zoneless[i]) continue;
+        const w = raw.time[i];
+        const d = Math.floor(w / DAY_MS);
+        if (d !== day) {
+          day = d;
+          const a = d * DAY_MS;
+          const first = a - zonedToUtc(a, tz);
+          off = a + DAY_MS - 1 - zonedToUtc(a + DAY_MS - 1, tz) === first ? first : NaN;
+        }
+        raw.time[i] = off === off ? w - off : zonedToUtc(w, tz);
+      }
     }
     const trimmed = trim(raw, n);
     const { cols, issues } = validateColumns(source, trimmed, opts.policy ?? DEFAULT_POLICY);

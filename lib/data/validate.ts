@@ -101,7 +101,13 @@ export function validateColumns(source: string, raw: RawColumns, policy: Validat
   for (let i = 0; i < cols.time.length; i++) {
     if (!keep[i]) continue;
     let bad: string | null = null;
-    for (const f of PRICE_FIELDS) {
+    const o0 = cols.open[i];
+    const h0 = high[i];
+    const l0 = low[i];
+    const c0 = cols.close[i];
+    // all four finite and positive (the common case) skips the per-field checks that name the bad one
+    const fine = o0 > 0 && o0 < Infinity && h0 > 0 && h0 < Infinity && l0 > 0 && l0 < Infinity && c0 > 0 && c0 < Infinity;
+    if (!fine) for (const f of PRICE_FIELDS) {
       const v = cols[f][i];
       if (!Number.isFinite(v)) bad = `${f} is missing or not a number`;
       else if (v <= 0) bad = `${f} is ${v}; prices must be > 0`;
