@@ -377,7 +377,7 @@ function priceRange(series: BarSeries): { minLow: number; maxHigh: number } {
  * Decimals a price chart hovers with: cents, sub-dollar histories 4 decimals, and below $0.1 enough that
  * a step is at most 1/1000 of the lowest price (not the 6+ decimals of adjusted data).
  */
-export function priceDigits(lowest: number): number {
+function priceDigits(lowest: number): number {
   if (!(lowest < 1)) return 2;
   return lowest > 0 ? Math.min(12, Math.max(4, Math.ceil(3 - Math.log10(lowest)))) : 4;
 }
@@ -414,7 +414,7 @@ function markerStyle(k: number, digits: number, customdata: 'text' | 'numbers', 
 }
 
 /** A price chart whose trade markers travel packed (markers.ts) and are drawn by the page (render.ts). */
-export interface PackedCandles extends PlotlyFigure {
+interface PackedCandles extends PlotlyFigure {
   readonly markers: {
     readonly packed: PackedMarkers;
     /** The traces to fill in: `group` indexes MARKER_GROUPS and the unpacked columns. */
