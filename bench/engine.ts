@@ -15,13 +15,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { makeSeries, type BarSeries } from '../lib/core/bars.js';
+import type { BarSeries } from '../lib/core/bars.js';
 import { readCsvFile } from '../lib/data/csv.js';
 import { syntheticMarket } from '../lib/data/synthetic.js';
 import { runBacktest, type BacktestResult } from '../lib/engine/index.js';
 import { permissiveLimits } from '../lib/risk/index.js';
 import { SmaCrossover } from '../lib/strategy/index.js';
-import { SHARED_DATA } from './util.js';
+import { SHARED_DATA, walk } from './util.js';
 
 const TEN = ['AAPL', 'AMZN', 'BAC', 'CSCO', 'CVX', 'GE', 'HD', 'IBM', 'INTC', 'JNJ'];
 const REF_AAPL_FINAL = '3397366.93';
@@ -85,35 +85,6 @@ function cold(csvs: string[]): { ms: number; finalEquity: string; trades: number
 }
 
 // ---- scaling: one size per child process ----
-
-/** A seeded random walk of `n` one-minute bars (cheap to make at 10M; the engine does not care about the calendar). */
-function walk(symbol: string, n: number, seed: number): BarSeries {
-  let x = seed >>> 0 || 1;
-  const rnd = () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 4294967296;
-  };
-  const t = new Float64Array(n);
-  const o = new Float64Array(n);
-  const h = new Float64Array(n);
-  const l = new Float64Array(n);
-  const c = new Float64Array(n);
-  const v = new Float64Array(n).fill(1000);
-  let p = 100;
-  for (let i = 0; i < n; i++) {
-    t[i] = 946_684_800_000 + i * 60_000;
-    o[i] = p;
-    p *= Math.exp((rnd() - 0.5) * 0.004);
-    c[i] = p;
-    h[i] = Math.max(o[i], p) * 1.001;
-    l[i] = Math.min(o[i], p) * 0.999;
-  }
-  return makeSeries(symbol, '1m', { time: t, open: o, high: h, low: l, close: c, volume: v });
-}
 
 interface ScaleRow {
   bars: number;

@@ -1,8 +1,12 @@
 /**
  * Metrics and report: cost of computeMetrics (engine-sized and 1,000,000-bar curves) and of rendering the HTML
  * report for a real 10-symbol SMA(10)/SMA(30) backtest (pooksoft files; synthetic when ../shared/data is absent),
- * with the report's size (total and without the inlined Plotly bundle).
+ * with the report's size (total and without the inlined Plotly bundle); then long runs, each in its own child
+ * process as the backtest CLI does them (SMA(10)/SMA(30) all-in on the engine bench's 1-minute random walk,
+ * metrics, the HTML report): trades, report size (goal: under 5 MB at any length, every trade marked) and the
+ * process's peak RSS including the bars.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,11 +14,11 @@ import type { BarSeries } from '../lib/core/bars.js';
 import { readCsvFile } from '../lib/data/csv.js';
 import { syntheticMarket } from '../lib/data/synthetic.js';
 import { runBacktest } from '../lib/engine/index.js';
-import { computeMetrics, type MetricsInput } from '../lib/metrics/index.js';
-import { plotlyBundleSource, renderReport, writeReport, type ReportInput } from '../lib/report/index.js';
+import { computeMetrics, periodsPerYearFor, type MetricsInput } from '../lib/metrics/index.js';
+import { backtestMetricsInput, backtestReportInput, plotlyBundleSource, renderReport, writeReport, type ReportInput } from '../lib/report/index.js';
 import { permissiveLimits } from '../lib/risk/index.js';
 import { SmaCrossover } from '../lib/strategy/index.js';
-import { median, SHARED_DATA, time } from './util.js';
+import { median, SHARED_DATA, time, walk } from './util.js';
 
 const TEN = ['AAPL', 'AMZN', 'BAC', 'CSCO', 'CVX', 'GE', 'HD', 'IBM', 'INTC', 'JNJ'];
 
@@ -93,6 +97,58 @@ export async function run(): Promise<void> {
     html = renderReport({ ...big, trades: bigTrades(tm, eq), title: '1,000,000 bars' });
   });
   console.log(`renderReport, 1,000,000-bar curve + 1,000 trades: ${tBigReport.toFixed(0)} ms; ${(Buffer.byteLength(html) / 1e6).toFixed(2)} MB`);
+  await runLong();
 }
 
-if ((process.argv[1] ?? '').endsWith('report.ts')) void run();
+interface LongRow {
+  bars: number;
+  trades: number;
+  engineS: number;
+  reportS: number;
+  bytes: number;
+  markerBytes: number;
+  peakMb: number;
+}
+
+/** One long run in this (child) process: engine, metrics and the report, as the CLI with --html. */
+function longChild(bars: number): void {
+  const series = walk('S0', bars, 7);
+  const t0 = performance.now();
+  const r = runBacktest({ series: [series], strategy: new SmaCrossover({ fast: 10, slow: 30 }), initialCash: 100_000, limits: permissiveLimits(), sizing: { method: 'all_in' } });
+  const t1 = performance.now();
+  const ppy = periodsPerYearFor(series.interval);
+  const metrics = computeMetrics(backtestMetricsInput(r, ppy));
+  const html = renderReport(backtestReportInput({ result: r, metrics, series: [series], periodsPerYear: ppy }));
+  const t2 = performance.now();
+  const packed = /"packed":\{[^}]*"data":"([^"]*)"/.exec(html);
+  const row: LongRow = { bars, trades: r.trades.length, engineS: (t1 - t0) / 1000, reportS: (t2 - t1) / 1000, bytes: Buffer.byteLength(html), markerBytes: packed ? packed[1].length : 0, peakMb: process.resourceUsage().maxRSS / 1024 };
+  process.stdout.write(`${JSON.stringify(row)}\n`);
+}
+
+function long(bars: number): LongRow | null {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/report.ts', '--long-child', String(bars)], { cwd: process.cwd(), encoding: 'utf8', maxBuffer: 1 << 20 });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !line.startsWith('{')) {
+    console.log(`(long run of ${bars} bars failed: ${r.stderr.slice(0, 300)})`);
+    return null;
+  }
+  return JSON.parse(line) as LongRow;
+}
+
+async function runLong(): Promise<void> {
+  console.log('\nlong runs, each in its own process (SMA(10)/SMA(30) all-in on a 1-minute random walk; engine + metrics + HTML report, as backtest --html):');
+  console.log('| bars | trades | engine s | metrics + report s | report MB | trade markers | peak RSS |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const n of [1_000_000, 10_000_000]) {
+    const r = long(n);
+    if (!r) continue;
+    console.log(
+      `| ${r.bars.toLocaleString('en-US')} | ${r.trades.toLocaleString('en-US')} | ${r.engineS.toFixed(1)} | ${r.reportS.toFixed(1)} | ${(r.bytes / 1e6).toFixed(2)}${r.bytes < 5e6 ? '' : ' (OVER 5 MB)'} | ${(r.markerBytes / 1e6).toFixed(2)} MB, ${(r.markerBytes / Math.max(1, r.trades)).toFixed(1)} B a trade | ${Math.round(r.peakMb).toLocaleString('en-US')} MB |`,
+    );
+  }
+}
+
+if ((process.argv[1] ?? '').endsWith('report.ts')) {
+  if (process.argv[2] === '--long-child') longChild(Number(process.argv[3]));
+  else void run();
+}

@@ -314,7 +314,8 @@ export async function run(argv: readonly string[], log: (s: string) => void = co
     ...(s.start ? { start: s.start } : {}),
     ...(s.end ? { end: s.end } : {}),
   };
-  const report: CliReport = {
+  // Built only for --json: 200,000 trades as strings are ~100 MB a run that writes no JSON need not hold.
+  const jsonReport = (): CliReport => ({
     strategy: r.strategy,
     config: settings,
     data: series.map((x, i) => ({
@@ -351,10 +352,10 @@ export async function run(argv: readonly string[], log: (s: string) => void = co
     rejectedOrders: r.rejectedOrders,
     // Infinity (e.g. a profit factor with no losses) is written as a string, see metricsToJSON.
     metrics: metricsToJSON(metrics),
-  };
+  });
   if (o.json) {
     mkdirSync(dirname(resolve(o.json)), { recursive: true });
-    writeFileSync(resolve(o.json), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(resolve(o.json), `${JSON.stringify(jsonReport(), null, 2)}\n`);
   }
   let html: string | null = null;
   if (!o['no-report']) {

@@ -12,7 +12,7 @@
  * everywhere in the library. Timestamps with a zone or offset are taken as written. The symbol defaults to
  * the file name.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { INTERVAL_MS, makeSeries, type BarSeries, type Interval } from '../core/bars.js';
 import { DataError } from '../core/errors.js';
@@ -65,15 +65,72 @@ const ALIASES: Record<string, Field> = {
 
 const REQUIRED: readonly Field[] = ['date', 'open', 'high', 'low', 'close'];
 
-/** Read and validate a CSV file; returns the series and the list of (non-fatal) issues found. */
+/** Files up to this size are read into one string; larger ones in pieces of about this size. */
+const CHUNK_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Read and validate a CSV file; returns the series and the list of (non-fatal) issues found. A file larger
+ * than CHUNK_BYTES is read and parsed in pieces cut at line ends: a string cannot exceed 512 MB in V8
+ * (10 million minute rows are ~600 MB), and the columns are the only copy of the data held.
+ */
 export function loadCsvFile(path: string, opts: CsvOptions = {}): CsvLoad {
-  let text: string;
+  return loadCsvFileChunked(path, opts, CHUNK_BYTES);
+}
+
+/** loadCsvFile with the piece size as a parameter (tests read small files in small pieces). */
+export function loadCsvFileChunked(path: string, opts: CsvOptions, chunkBytes: number): CsvLoad {
+  const cannot = (e: unknown) => new DataError(path, null, null, `cannot read file: ${(e as Error).message}`);
+  let fd: number;
+  let size: number;
   try {
-    text = readFileSync(path, 'utf8');
+    fd = openSync(path, 'r');
+    size = fstatSync(fd).size;
   } catch (e) {
-    throw new DataError(path, null, null, `cannot read file: ${(e as Error).message}`);
+    throw cannot(e);
   }
-  return parseCsv(text, { ...opts, symbol: opts.symbol ?? basename(path, extname(path)) }, path);
+  const symbol = opts.symbol ?? basename(path, extname(path));
+  try {
+    let buf = Buffer.alloc(Math.min(size, chunkBytes) + 1);
+    let have = 0; // bytes in buf not parsed yet
+    let offset = 0; // file position of the next read
+    let parser: CsvParser | null = null;
+    for (;;) {
+      if (have === buf.length) {
+        // a line longer than the piece: read on until it ends
+        const bigger = Buffer.alloc(buf.length * 2);
+        buf.copy(bigger, 0, 0, have);
+        buf = bigger;
+      }
+      let got: number;
+      try {
+        got = readSync(fd, buf, have, buf.length - have, offset);
+      } catch (e) {
+        throw cannot(e);
+      }
+      offset += got;
+      have += got;
+      const eof = got === 0 || offset >= size;
+      // cut after the last '\n' (never inside a UTF-8 sequence); at the end of the file, take everything
+      const cut = eof ? have : buf.lastIndexOf(10, have - 1) + 1;
+      if (cut === 0 && !eof) continue;
+      const text = buf.toString('utf8', 0, cut);
+      // the first piece must hold the header and a row, which fix the layout
+      if (parser === null && !eof && !hasTwoLines(text)) continue;
+      if (parser === null) parser = new CsvParser(text, { ...opts, symbol }, path, eof ? null : (text.length * size) / cut);
+      else parser.feed(text);
+      buf.copy(buf, 0, cut, have);
+      have -= cut;
+      if (eof) break;
+    }
+    return parser!.finish();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function hasTwoLines(text: string): boolean {
+  const ln = new LineScanner(text);
+  return ln.next() && ln.next();
 }
 
 /** Read a CSV file into a series; throws DataError (file, row, field) on fatal problems. */
@@ -82,113 +139,208 @@ export function readCsvFile(path: string, opts: CsvOptions = {}): BarSeries {
 }
 
 export function parseCsv(text: string, opts: CsvOptions & { symbol: string }, source = opts.symbol): CsvLoad {
-  // One pass over the text with indexOf: no array of lines, no array of cells per row (1M rows in well under 1 s).
-  const ln = new LineScanner(text);
-  if (!ln.next()) throw new DataError(source, null, null, 'file is empty');
-  const head = splitRow(ln.text);
-  const headRow = ln.row;
-  const hasHeader = !/^\d{4}-?\d{2}-?\d{2}/.test(head[0].trim());
-  const dataStart = hasHeader ? ln.mark() : ln.current();
-  if (hasHeader && !ln.next()) throw new DataError(source, null, null, 'no data rows');
-  const sample = splitRow(ln.text);
-  const layout = hasHeader ? headerLayout(head, sample, source, headRow) : positionalLayout(sample);
+  return new CsvParser(text, opts, source, null).finish();
+}
 
-  const cap = countLines(text, dataStart.pos);
-  const raw: RawColumns = {
-    time: new Float64Array(cap),
-    open: new Float64Array(cap),
-    high: new Float64Array(cap),
-    low: new Float64Array(cap),
-    close: new Float64Array(cap),
-    volume: new Float64Array(cap),
-    adjClose: layout.adjClose === undefined ? null : new Float64Array(cap),
-    dividends: layout.dividends === undefined ? null : new Float64Array(cap),
-    splits: layout.splits === undefined ? null : new Float64Array(cap),
-    line: new Int32Array(cap),
-  };
-  const width = layout.width;
-  // Fields to locate: the layout's width, or further when a used column lies beyond it (headerless volume).
-  const used = Math.max(width, ...[layout.date, layout.time, layout.open, layout.high, layout.low, layout.close, layout.volume, layout.adjClose, layout.dividends, layout.splits].map((k) => (k ?? -1) + 1));
-  const starts = new Int32Array(used);
-  const ends = new Int32Array(used);
-  const cell = (k: number) => text.slice(starts[k], ends[k]);
-  const field = (k: number) => fastNum(text, starts[k], ends[k]);
-  let n = 0;
-  // Rows whose timestamp carried no zone, and whether any of them has a time of day (an intraday file).
-  const zoneless = new Uint8Array(cap);
-  let timeOfDay = false;
-  ln.reset(dataStart);
-  // The next quote at or after the current line (found once, not rescanned per line: that would be quadratic).
-  let quote = text.indexOf('"', dataStart.pos);
-  while (ln.next()) {
-    const row = ln.row;
-    if (quote >= 0 && quote < ln.pos) quote = text.indexOf('"', ln.pos);
-    if (quote >= 0 && quote < ln.end) {
-      // Quoted fields (rare): split the line and parse its cells the general way.
-      const cells = splitRow(ln.text);
-      if (cells.length < width) throw new DataError(source, row, null, `expected ${width} fields, found ${cells.length}`);
-      if (parseQuotedRow(cells, layout, raw, n, source, row)) {
-        zoneless[n] = 1;
-        if (raw.time[n] % DAY_MS !== 0) timeOfDay = true;
+/**
+ * The CSV reader: the first piece of text fixes the layout (header or positional) and is parsed; later
+ * pieces (whole lines) are parsed on; finish() validates and builds the series. One pass over the text with
+ * indexOf: no array of lines, no array of cells per row (1M rows in well under 1 s).
+ */
+class CsvParser {
+  private readonly layout: Layout;
+  private readonly used: number;
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  private raw: RawColumns;
+  /** Rows whose timestamp carried no zone, and whether any of them has a time of day (an intraday file). */
+  private zoneless: Uint8Array;
+  private timeOfDay = false;
+  private n = 0;
+  /** The file line of the last line parsed. */
+  private row = 0;
+
+  /** `estimatedChars`: the whole file's length in characters when `text` is only its first piece. */
+  constructor(
+    text: string,
+    private readonly opts: CsvOptions & { symbol: string },
+    private readonly source: string,
+    estimatedChars: number | null,
+  ) {
+    const ln = new LineScanner(text);
+    if (!ln.next()) throw new DataError(source, null, null, 'file is empty');
+    const head = splitRow(ln.text);
+    const headRow = ln.row;
+    const hasHeader = !/^\d{4}-?\d{2}-?\d{2}/.test(head[0].trim());
+    const dataStart = hasHeader ? ln.mark() : ln.current();
+    if (hasHeader && !ln.next()) throw new DataError(source, null, null, 'no data rows');
+    const sample = splitRow(ln.text);
+    const layout = hasHeader ? headerLayout(head, sample, source, headRow) : positionalLayout(sample);
+    this.layout = layout;
+    // Rows in this piece, exactly; for a file read in pieces, scaled to the file's size with a margin (grown if short).
+    const lines = countLines(text, dataStart.pos);
+    const cap = estimatedChars === null ? lines : Math.ceil((lines * estimatedChars * 1.02) / Math.max(1, text.length - dataStart.pos)) + 1024;
+    this.raw = {
+      time: new Float64Array(cap),
+      open: new Float64Array(cap),
+      high: new Float64Array(cap),
+      low: new Float64Array(cap),
+      close: new Float64Array(cap),
+      volume: new Float64Array(cap),
+      adjClose: layout.adjClose === undefined ? null : new Float64Array(cap),
+      dividends: layout.dividends === undefined ? null : new Float64Array(cap),
+      splits: layout.splits === undefined ? null : new Float64Array(cap),
+      line: new Int32Array(cap),
+    };
+    this.zoneless = new Uint8Array(cap);
+    // Fields to locate: the layout's width, or further when a used column lies beyond it (headerless volume).
+    this.used = Math.max(layout.width, ...[layout.date, layout.time, layout.open, layout.high, layout.low, layout.close, layout.volume, layout.adjClose, layout.dividends, layout.splits].map((k) => (k ?? -1) + 1));
+    this.starts = new Int32Array(this.used);
+    this.ends = new Int32Array(this.used);
+    this.row = dataStart.row;
+    this.parse(text, dataStart.pos);
+  }
+
+  /** The next piece: whole lines following the previous piece's. */
+  feed(text: string): void {
+    this.parse(text, 0);
+  }
+
+  private grow(): void {
+    const cap = Math.ceil(this.raw.time.length * 1.25) + 1024;
+    const g = <T extends Float64Array | Int32Array | Uint8Array>(a: T, make: (k: number) => T): T => {
+      const b = make(cap);
+      b.set(a);
+      return b;
+    };
+    const f = (a: Float64Array) => g(a, (k) => new Float64Array(k));
+    const r = this.raw;
+    this.raw = {
+      time: f(r.time),
+      open: f(r.open),
+      high: f(r.high),
+      low: f(r.low),
+      close: f(r.close),
+      volume: f(r.volume),
+      adjClose: r.adjClose && f(r.adjClose),
+      dividends: r.dividends && f(r.dividends),
+      splits: r.splits && f(r.splits),
+      line: g(r.line, (k) => new Int32Array(k)),
+    };
+    this.zoneless = g(this.zoneless, (k) => new Uint8Array(k));
+  }
+
+  private parse(text: string, from: number): void {
+    const { layout, used, starts, ends, source } = this;
+    const width = layout.width;
+    const cell = (k: number) => text.slice(starts[k], ends[k]);
+    const field = (k: number) => fastNum(text, starts[k], ends[k]);
+    const ln = new LineScanner(text);
+    ln.reset({ pos: from, row: this.row });
+    // The next quote at or after the current line (found once, not rescanned per line: that would be quadratic).
+    let quote = text.indexOf('"', from);
+    // The row count, columns and flags in locals for the loop (written back at the end and around a grow).
+    let n = this.n;
+    let raw = this.raw;
+    let zoneless = this.zoneless;
+    let timeOfDay = this.timeOfDay;
+    while (ln.next()) {
+      if (n === raw.time.length) {
+        this.n = n;
+        this.grow();
+        raw = this.raw;
+        zoneless = this.zoneless;
       }
+      const row = ln.row;
+      if (quote >= 0 && quote < ln.pos) quote = text.indexOf('"', ln.pos);
+      if (quote >= 0 && quote < ln.end) {
+        // Quoted fields (rare): split the line and parse its cells the general way.
+        const cells = splitRow(ln.text);
+        if (cells.length < width) throw new DataError(source, row, null, `expected ${width} fields, found ${cells.length}`);
+        if (parseQuotedRow(cells, layout, raw, n, source, row)) {
+          zoneless[n] = 1;
+          if (raw.time[n] % DAY_MS !== 0) timeOfDay = true;
+        }
+        raw.line[n++] = row;
+        continue;
+      }
+      let found = 0;
+      let a = ln.pos;
+      while (found < used) {
+        const c = text.indexOf(',', a);
+        const e = c < 0 || c > ln.end ? ln.end : c;
+        starts[found] = a;
+        ends[found] = e;
+        found++;
+        if (e === ln.end) break;
+        a = e + 1;
+      }
+      if (found < width) throw new DataError(source, row, null, `expected ${width} fields, found ${ln.text.split(',').length}`);
+      for (let k = found; k < used; k++) starts[k] = ends[k] = ln.end; // missing optional trailing fields read as empty
+      let t = layout.time === undefined ? fastTimestamp(text, starts[layout.date], ends[layout.date]) : fastDateTime(text, starts[layout.date], ends[layout.date], starts[layout.time], ends[layout.time]);
+      // The fast forms carry no zone; the general parser's input is checked.
+      let noZone = true;
+      if (t !== t) {
+        // Not the common layout: the general parser decides (and names the row when it cannot).
+        const dateText = layout.time === undefined ? cell(layout.date) : `${cell(layout.date)} ${cell(layout.time)}`;
+        t = parseTimestamp(dateText);
+        if (Number.isNaN(t)) throw new DataError(source, row, 'date', `cannot read ${JSON.stringify(dateText)} as a date`);
+        noZone = ZONELESS.test(dateText.trim());
+      }
+      if (noZone) {
+        zoneless[n] = 1;
+        if (t % DAY_MS !== 0) timeOfDay = true;
+      }
+      raw.time[n] = t;
+      raw.open[n] = field(layout.open);
+      raw.high[n] = field(layout.high);
+      raw.low[n] = field(layout.low);
+      raw.close[n] = field(layout.close);
+      raw.volume[n] = layout.volume === undefined ? 0 : field(layout.volume);
+      if (raw.adjClose) raw.adjClose[n] = field(layout.adjClose!);
+      if (raw.dividends) raw.dividends[n] = field(layout.dividends!) || 0;
+      if (raw.splits) raw.splits[n] = field(layout.splits!) || 1;
       raw.line[n++] = row;
-      continue;
     }
-    let found = 0;
-    let a = ln.pos;
-    while (found < used) {
-      const c = text.indexOf(',', a);
-      const e = c < 0 || c > ln.end ? ln.end : c;
-      starts[found] = a;
-      ends[found] = e;
-      found++;
-      if (e === ln.end) break;
-      a = e + 1;
-    }
-    if (found < width) throw new DataError(source, row, null, `expected ${width} fields, found ${ln.text.split(',').length}`);
-    for (let k = found; k < used; k++) starts[k] = ends[k] = ln.end; // missing optional trailing fields read as empty
-    let t = layout.time === undefined ? fastTimestamp(text, starts[layout.date], ends[layout.date]) : fastDateTime(text, starts[layout.date], ends[layout.date], starts[layout.time], ends[layout.time]);
-    // The fast forms carry no zone; the general parser's input is checked.
-    let noZone = true;
-    if (t !== t) {
-      // Not the common layout: the general parser decides (and names the row when it cannot).
-      const dateText = layout.time === undefined ? cell(layout.date) : `${cell(layout.date)} ${cell(layout.time)}`;
-      t = parseTimestamp(dateText);
-      if (Number.isNaN(t)) throw new DataError(source, row, 'date', `cannot read ${JSON.stringify(dateText)} as a date`);
-      noZone = ZONELESS.test(dateText.trim());
-    }
-    if (noZone) {
-      zoneless[n] = 1;
-      if (t % DAY_MS !== 0) timeOfDay = true;
-    }
-    raw.time[n] = t;
-    raw.open[n] = field(layout.open);
-    raw.high[n] = field(layout.high);
-    raw.low[n] = field(layout.low);
-    raw.close[n] = field(layout.close);
-    raw.volume[n] = layout.volume === undefined ? 0 : field(layout.volume);
-    if (raw.adjClose) raw.adjClose[n] = field(layout.adjClose!);
-    if (raw.dividends) raw.dividends[n] = field(layout.dividends!) || 0;
-    if (raw.splits) raw.splits[n] = field(layout.splits!) || 1;
-    raw.line[n] = row;
-    n++;
+    this.n = n;
+    this.timeOfDay = timeOfDay;
+    this.row = ln.row;
   }
-  const tz = opts.timezone ?? DEFAULT_TIMEZONE;
-  if (timeOfDay && tz !== 'UTC') {
-    for (let i = 0; i < n; i++) if (zoneless[i]) raw.time[i] = zonedToUtc(raw.time[i], tz);
-  }
-  const trimmed = trim(raw, n);
-  const { cols, issues } = validateColumns(source, trimmed, opts.policy ?? DEFAULT_POLICY);
-  if (cols.adjClose) {
-    for (let i = 0; i < cols.adjClose.length; i++) {
-      const a = cols.adjClose[i];
-      if (!(a > 0)) throw new DataError(source, cols.line[i], 'adjusted close', `${Number.isNaN(a) ? 'missing or not a number' : a}; must be > 0`);
+
+  finish(): CsvLoad {
+    const { opts, source, raw, n, zoneless } = this;
+    const tz = opts.timezone ?? DEFAULT_TIMEZONE;
+    if (this.timeOfDay && tz !== 'UTC') {
+      // One offset per wall-clock day when it is the same at the day's first and last millisecond (every day
+      // but a DST change's, which is converted row by row): two tz look-ups a day, not three a row.
+      let day = NaN;
+      let off = NaN;
+      for (let i = 0; i < n; i++) {
+        if (!zoneless[i]) continue;
+        const w = raw.time[i];
+        const d = Math.floor(w / DAY_MS);
+        if (d !== day) {
+          day = d;
+          const a = d * DAY_MS;
+          const first = a - zonedToUtc(a, tz);
+          off = a + DAY_MS - 1 - zonedToUtc(a + DAY_MS - 1, tz) === first ? first : NaN;
+        }
+        raw.time[i] = off === off ? w - off : zonedToUtc(w, tz);
+      }
     }
+    const trimmed = trim(raw, n);
+    const { cols, issues } = validateColumns(source, trimmed, opts.policy ?? DEFAULT_POLICY);
+    if (cols.adjClose) {
+      for (let i = 0; i < cols.adjClose.length; i++) {
+        const a = cols.adjClose[i];
+        if (!(a > 0)) throw new DataError(source, cols.line[i], 'adjusted close', `${Number.isNaN(a) ? 'missing or not a number' : a}; must be > 0`);
+      }
+    }
+    const interval = opts.interval ?? inferInterval(cols.time);
+    let series = makeSeries(opts.symbol, interval, cols, false);
+    if (opts.adjust !== false) series = adjustSeries(series);
+    return { series, issues };
   }
-  const interval = opts.interval ?? inferInterval(cols.time);
-  let series = makeSeries(opts.symbol, interval, cols, false);
-  if (opts.adjust !== false) series = adjustSeries(series);
-  return { series, issues };
 }
 
 /** Parses one row of quoted fields into slot n; true when its timestamp carried no zone. */

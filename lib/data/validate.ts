@@ -95,12 +95,19 @@ export function validateColumns(source: string, raw: RawColumns, policy: Validat
     }
   }
 
-  const high = cols.high.slice();
-  const low = cols.low.slice();
+  // Copied on the first repair only: the input is not changed, and a clean file costs no copy.
+  let high = cols.high;
+  let low = cols.low;
   for (let i = 0; i < cols.time.length; i++) {
     if (!keep[i]) continue;
     let bad: string | null = null;
-    for (const f of PRICE_FIELDS) {
+    const o0 = cols.open[i];
+    const h0 = high[i];
+    const l0 = low[i];
+    const c0 = cols.close[i];
+    // all four finite and positive (the common case) skips the per-field checks that name the bad one
+    const fine = o0 > 0 && o0 < Infinity && h0 > 0 && h0 < Infinity && l0 > 0 && l0 < Infinity && c0 > 0 && c0 < Infinity;
+    if (!fine) for (const f of PRICE_FIELDS) {
       const v = cols[f][i];
       if (!Number.isFinite(v)) bad = `${f} is missing or not a number`;
       else if (v <= 0) bad = `${f} is ${v}; prices must be > 0`;
@@ -133,6 +140,10 @@ export function validateColumns(source: string, raw: RawColumns, policy: Validat
         keep[i] = 0;
         issues.push({ source, row: cols.line[i], field, problem: `${msg}; row dropped`, severity: 'dropped' });
       } else {
+        if (high === cols.high) {
+          high = high.slice();
+          low = low.slice();
+        }
         high[i] = Math.max(high[i], hi);
         low[i] = Math.min(low[i], lo);
         issues.push({ source, row: cols.line[i], field, problem: `${msg}; widened to ${high[i]}/${low[i]}`, severity: 'repaired' });

@@ -1,7 +1,7 @@
 /** Benchmarks to compare a strategy against, and its alpha/beta to one. */
 import type { BarSeries } from '../core/bars.js';
 import { ValidationError } from '../core/errors.js';
-import { alignCurve } from './returns.js';
+import { alignedValues } from './returns.js';
 import { isNegligible, mean, sampleCov } from './stats.js';
 import type { EquityCurve } from './types.js';
 
@@ -62,28 +62,33 @@ export interface AlphaBeta {
  * (the benchmark is carried forward onto them; periods before the benchmark starts are skipped).
  */
 export function alphaBeta(curve: EquityCurve, benchmark: EquityCurve, periodsPerYear: number, riskFreeRate = 0): AlphaBeta {
-  const b = alignCurve(curve.time, benchmark);
-  const r: number[] = [];
-  const rb: number[] = [];
+  const b = alignedValues(curve.time, benchmark);
+  const n = b.length;
+  const r = new Float64Array(Math.max(0, n - 1));
+  const rb = new Float64Array(Math.max(0, n - 1));
+  let k = 0;
   let firstB: number | null = null;
   let lastB: number | null = null;
-  for (let i = 0; i < b.length; i++) {
+  for (let i = 0; i < n; i++) {
     const bi = b[i];
-    if (bi === null) continue;
+    if (bi !== bi) continue; // before the benchmark starts
     if (firstB === null) firstB = bi;
     lastB = bi;
     if (i === 0) continue;
     const prevB = b[i - 1];
-    if (prevB === null) continue;
+    if (prevB !== prevB) continue;
     const pe = curve.equity[i - 1];
-    r.push(pe > 0 ? curve.equity[i] / pe - 1 : 0);
-    rb.push(prevB > 0 ? bi / prevB - 1 : 0);
+    r[k] = pe > 0 ? curve.equity[i] / pe - 1 : 0;
+    rb[k] = prevB > 0 ? bi / prevB - 1 : 0;
+    k++;
   }
   const benchmarkReturn = firstB !== null && lastB !== null && firstB > 0 ? lastB / firstB - 1 : null;
-  const varB = sampleCov(rb, rb);
-  if (varB === null || isNegligible(Math.sqrt(varB), mean(rb))) return { beta: null, alpha: null, benchmarkReturn };
-  const beta = (sampleCov(r, rb) as number) / varB;
+  const rs = r.subarray(0, k);
+  const rbs = rb.subarray(0, k);
+  const varB = sampleCov(rbs, rbs);
+  if (varB === null || isNegligible(Math.sqrt(varB), mean(rbs))) return { beta: null, alpha: null, benchmarkReturn };
+  const beta = (sampleCov(rs, rbs) as number) / varB;
   const rf = riskFreeRate / periodsPerYear;
-  const alpha = (mean(r) - rf - beta * (mean(rb) - rf)) * periodsPerYear;
+  const alpha = (mean(rs) - rf - beta * (mean(rbs) - rf)) * periodsPerYear;
   return { beta, alpha, benchmarkReturn };
 }

@@ -26,16 +26,32 @@ export function monthlyReturns(curve: EquityCurve): MonthlyReturns {
   const yearly: Array<number | null> = years.map(() => null);
   let base = equity[0];
   let yearBase = equity[0];
+  // The month and year of the current bar as [start, end) in ms, recomputed only when a bar leaves them:
+  // no Date per bar (10M bars made 20M Dates and most of the report's garbage).
+  let y = 0;
+  let m = 0;
+  let mStart = NaN;
+  let mEnd = NaN;
+  let yStart = NaN;
+  let yEnd = NaN;
   for (let i = 0; i < n; i++) {
-    const d = new Date(time[i]);
-    const y = d.getUTCFullYear();
-    const m = d.getUTCMonth();
-    const endOfMonth = i === n - 1 || !sameMonth(d, new Date(time[i + 1]));
+    const t = time[i];
+    if (!(t >= mStart && t < mEnd)) {
+      const d = new Date(t);
+      y = d.getUTCFullYear();
+      m = d.getUTCMonth();
+      mStart = utcMonthStart(y, m);
+      mEnd = utcMonthStart(y, m + 1);
+      yStart = utcMonthStart(y, 0);
+      yEnd = utcMonthStart(y + 1, 0);
+    }
+    const next = i === n - 1 ? NaN : time[i + 1];
+    const endOfMonth = !(next >= mStart && next < mEnd);
     if (!endOfMonth) continue;
     const yi = y - first;
     values[yi][m] = base > 0 ? equity[i] / base - 1 : null;
     base = equity[i];
-    const endOfYear = i === n - 1 || new Date(time[i + 1]).getUTCFullYear() !== y;
+    const endOfYear = !(next >= yStart && next < yEnd);
     if (endOfYear) {
       yearly[yi] = yearBase > 0 ? equity[i] / yearBase - 1 : null;
       yearBase = equity[i];
@@ -44,6 +60,9 @@ export function monthlyReturns(curve: EquityCurve): MonthlyReturns {
   return { years, values, yearly };
 }
 
-function sameMonth(a: Date, b: Date): boolean {
-  return a.getUTCFullYear() === b.getUTCFullYear() && a.getUTCMonth() === b.getUTCMonth();
+/** Midnight UTC of the first day of month m (0-based; 12 rolls into the next year) of year y, any year. */
+function utcMonthStart(y: number, m: number): number {
+  const d = new Date(0);
+  d.setUTCFullYear(y, m, 1);
+  return d.getTime();
 }

@@ -2,6 +2,7 @@
  * Rolling statistics over a trailing window of periodic returns (as quantstats' rolling_sharpe,
  * rolling_volatility and rolling beta): out[i] uses r[i - window + 1 .. i]; the first window - 1 entries are
  * NaN. O(n) with running sums, re-summed from scratch every `window` steps so rounding cannot drift.
+ * `into`: a buffer to write the result in (its first r.length slots), reused by callers that only draw it.
  */
 import { ValidationError } from '../core/errors.js';
 
@@ -15,10 +16,12 @@ function rolling(
   y: ArrayLike<number> | null,
   window: number,
   emit: (i: number, sx: number, sxx: number, sy: number, syy: number, sxy: number) => number,
+  into?: Float64Array,
 ): Float64Array {
   const n = x.length;
   checkWindow(window);
-  const out = new Float64Array(n).fill(NaN);
+  if (into && into.length < n) throw new ValidationError('into', `has length ${into.length}, needs ${n}`);
+  const out = into ? into.subarray(0, n).fill(NaN) : new Float64Array(n).fill(NaN);
   let sx = 0;
   let sxx = 0;
   let sy = 0;
@@ -74,33 +77,33 @@ function variance(s: number, ss: number, w: number): number {
 }
 
 /** Annualised rolling volatility: sampleStd(window) x sqrt(periodsPerYear). */
-export function rollingVolatility(r: ArrayLike<number>, window: number, periodsPerYear: number): Float64Array {
+export function rollingVolatility(r: ArrayLike<number>, window: number, periodsPerYear: number, into?: Float64Array): Float64Array {
   const k = Math.sqrt(periodsPerYear);
-  return rolling(r, null, window, (_i, sx, sxx) => Math.sqrt(variance(sx, sxx, window)) * k);
+  return rolling(r, null, window, (_i, sx, sxx) => Math.sqrt(variance(sx, sxx, window)) * k, into);
 }
 
 /**
  * Annualised rolling Sharpe ratio: mean(r - rf) / sampleStd(r) x sqrt(periodsPerYear) over the window,
  * rf = riskFreeRate / periodsPerYear; NaN where the window has no spread.
  */
-export function rollingSharpe(r: ArrayLike<number>, window: number, periodsPerYear: number, riskFreeRate = 0): Float64Array {
+export function rollingSharpe(r: ArrayLike<number>, window: number, periodsPerYear: number, riskFreeRate = 0, into?: Float64Array): Float64Array {
   const rf = riskFreeRate / periodsPerYear;
   const k = Math.sqrt(periodsPerYear);
   return rolling(r, null, window, (_i, sx, sxx) => {
     const sd = Math.sqrt(variance(sx, sxx, window));
     const m = sx / window;
     return sd > 0 ? ((m - rf) / sd) * k : NaN;
-  });
+  }, into);
 }
 
 /** Rolling beta of r on the benchmark's returns rb (same length): cov(r, rb) / var(rb); NaN where rb is flat. */
-export function rollingBeta(r: ArrayLike<number>, rb: ArrayLike<number>, window: number): Float64Array {
+export function rollingBeta(r: ArrayLike<number>, rb: ArrayLike<number>, window: number, into?: Float64Array): Float64Array {
   if (rb.length !== r.length) throw new ValidationError('benchmark returns', `have length ${rb.length} but the returns have ${r.length}; they must match`);
   return rolling(r, rb, window, (_i, sx, _sxx, sy, syy, sxy) => {
     const vb = variance(sy, syy, window);
     const cov = (sxy - (sx * sy) / window) / (window - 1);
     return vb > 0 ? cov / vb : NaN;
-  });
+  }, into);
 }
 
 /** Half a year of periods (126 for daily bars), the default rolling window, at least 2. */

@@ -62,24 +62,43 @@ export function lttb(x: ArrayLike<number>, y: ArrayLike<number>, threshold: numb
 export function displayIndices(x: ArrayLike<number>, y: ArrayLike<number>, threshold: number, keep: Iterable<number> = []): Int32Array {
   const n = Math.min(x.length, y.length);
   let finite = 0;
-  for (let i = 0; i < n; i++) if (Number.isFinite(y[i])) finite++;
-  const idx = new Int32Array(finite);
-  const fx = new Float64Array(finite);
-  const fy = new Float64Array(finite);
-  for (let i = 0, k = 0; i < n; i++) {
+  let a = -1;
+  let b = -1;
+  for (let i = 0; i < n; i++) {
     if (!Number.isFinite(y[i])) continue;
-    idx[k] = i;
-    fx[k] = x[i];
-    fy[k] = y[i];
-    k++;
+    finite++;
+    if (a < 0) a = i;
+    b = i;
   }
   const chosen = new Set<number>();
-  for (const j of lttb(fx, fy, threshold)) chosen.add(idx[j]);
+  if (finite > 0 && finite === b - a + 1) {
+    // the common cases, without copies (three copies of a 10M-bar series are 200 MB): no gaps, or only a
+    // leading run (a rolling statistic's first window) and a trailing one
+    for (const j of lttb(view(x, a, b + 1), view(y, a, b + 1), threshold)) chosen.add(a + j);
+  } else if (finite > 0) {
+    const idx = new Int32Array(finite);
+    const fx = new Float64Array(finite);
+    const fy = new Float64Array(finite);
+    for (let i = 0, k = 0; i < n; i++) {
+      if (!Number.isFinite(y[i])) continue;
+      idx[k] = i;
+      fx[k] = x[i];
+      fy[k] = y[i];
+      k++;
+    }
+    for (const j of lttb(fx, fy, threshold)) chosen.add(idx[j]);
+  }
   for (const i of keep) if (i >= 0 && i < n && Number.isFinite(y[i])) chosen.add(i);
   const gaps: number[] = [];
   for (let i = 1; i < n && gaps.length <= threshold; i++) if (!Number.isFinite(y[i]) && Number.isFinite(y[i - 1])) gaps.push(i);
   if (gaps.length <= threshold) for (const i of gaps) chosen.add(i);
   return Int32Array.from(chosen).sort();
+}
+
+/** Elements [from, to) of an array: a view of a typed array, a copy of anything else. */
+function view(a: ArrayLike<number>, from: number, to: number): ArrayLike<number> {
+  if (from === 0 && to === a.length) return a;
+  return ArrayBuffer.isView(a) ? (a as Float64Array).subarray(from, to) : Array.prototype.slice.call(a, from, to);
 }
 
 /** The bars of an OHLC series grouped for display: consecutive blocks of `size` bars become one candle. */

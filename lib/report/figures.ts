@@ -16,6 +16,7 @@ import type { Histogram } from '../metrics/return-distribution.js';
 import type { ClosedTrade, EquityCurve } from '../metrics/types.js';
 import { displayIndices, ohlcBlocks } from './downsample.js';
 import { fmtMoney } from './format.js';
+import { MARKER_GROUPS, packTradeMarkers, type PackedMarkers } from './markers.js';
 
 export type PlotlyTrace = Record<string, unknown>;
 export interface PlotlyFigure {
@@ -362,6 +363,83 @@ export function tradeMarkers(trades: readonly ClosedTrade[], symbol?: string): T
   return out;
 }
 
+function priceRange(series: BarSeries): { minLow: number; maxHigh: number } {
+  let minLow = Infinity;
+  let maxHigh = -Infinity;
+  for (let i = 0; i < series.length; i++) {
+    minLow = Math.min(minLow, series.low[i]);
+    maxHigh = Math.max(maxHigh, series.high[i]);
+  }
+  return { minLow, maxHigh };
+}
+
+/**
+ * Decimals a price chart hovers with: cents, sub-dollar histories 4 decimals, and below $0.1 enough that
+ * a step is at most 1/1000 of the lowest price (not the 6+ decimals of adjusted data).
+ */
+function priceDigits(lowest: number): number {
+  if (!(lowest < 1)) return 2;
+  return lowest > 0 ? Math.min(12, Math.max(4, Math.ceil(3 - Math.log10(lowest)))) : 4;
+}
+
+const MARKER_LOOK = [
+  { name: 'Entry long', symbol: 'triangle-up', color: COLORS.entry, verb: 'buy' },
+  { name: 'Entry short', symbol: 'triangle-down', color: COLORS.exit, verb: 'sell short' },
+  { name: 'Exit', symbol: 'x', color: '#000000', verb: 'sell' },
+  { name: 'Exit', symbol: 'x', color: '#000000', verb: 'cover' },
+] as const;
+
+/**
+ * The trace of marker group k (MARKER_GROUPS order) without its points. Hover text is built by Plotly from
+ * the price and a short customdata (quantity; exits also P&L): as preformatted strings ('text') or as
+ * numbers ('numbers', the packed markers of the report).
+ */
+function markerStyle(k: number, digits: number, customdata: 'text' | 'numbers', legend: boolean): PlotlyTrace {
+  const look = MARKER_LOOK[k];
+  const exit = MARKER_GROUPS[k].kind === 'exit';
+  const q = customdata === 'text' ? (exit ? '%{customdata[0]}' : '%{customdata}') : exit ? '%{customdata[0]:,}' : '%{customdata:,}';
+  const pnl = customdata === 'text' ? '%{customdata[1]}' : '%{customdata[1]:,.2f}';
+  const trace: PlotlyTrace = {
+    type: 'scatter',
+    mode: 'markers',
+    name: look.name,
+    marker: { symbol: look.symbol, size: 7, color: look.color, line: { width: 1, color: '#000000' } },
+    hovertemplate: `${look.verb} ${q} @ %{y:,.${digits}f}${exit ? ` (P&L ${pnl})` : ''}<extra></extra>`,
+  };
+  if (exit) {
+    trace.legendgroup = 'exit';
+    trace.showlegend = legend;
+  }
+  return trace;
+}
+
+/** A price chart whose trade markers travel packed (markers.ts) and are drawn by the page (render.ts). */
+interface PackedCandles extends PlotlyFigure {
+  readonly markers: {
+    readonly packed: PackedMarkers;
+    /** The traces to fill in: `group` indexes MARKER_GROUPS and the unpacked columns. */
+    readonly traces: ReadonlyArray<{ readonly group: number; readonly trace: PlotlyTrace }>;
+  };
+}
+
+/**
+ * candlestickFigure for the report: the same chart, with every marker of `trades` (one symbol's) packed at
+ * ~12 bytes a trade instead of ~90 as JSON points, so a run with 200,000 trades still makes a small file.
+ */
+export function packedCandlestickFigure(series: BarSeries, trades: readonly ClosedTrade[], opts: CandlestickOptions = {}): PackedCandles {
+  const fig = candlestickFigure(series, [], opts);
+  const digits = priceDigits(priceRange(series).minLow);
+  const packed = packTradeMarkers(trades, digits);
+  const traces: Array<{ group: number; trace: PlotlyTrace }> = [];
+  let exitLegend = false;
+  MARKER_GROUPS.forEach((g, k) => {
+    if (packed.counts[k] === 0) return;
+    traces.push({ group: k, trace: markerStyle(k, digits, 'numbers', !exitLegend) });
+    if (g.kind === 'exit') exitLegend = true;
+  });
+  return { ...fig, markers: { packed, traces } };
+}
+
 export interface CandlestickOptions {
   readonly title?: string;
   /** Candles drawn at most (default DISPLAY_CANDLES); longer series are resampled into blocks of bars. */
@@ -392,52 +470,24 @@ export function candlestickFigure(series: BarSeries, markers: readonly TradeMark
       showlegend: false,
     },
   ];
-  // Prices to the cent (sub-dollar prices to 4 decimals), not the 6+ of adjusted data.
-  let minLow = Infinity;
-  let maxHigh = -Infinity;
-  for (let i = 0; i < series.length; i++) {
-    minLow = Math.min(minLow, series.low[i]);
-    maxHigh = Math.max(maxHigh, series.high[i]);
-  }
-  const digits = minLow >= 1 ? 2 : 4;
-  // Hover text is built by Plotly from the price and a short customdata (qty, P&L): a third of the bytes of
-  // a full label per marker, which matters when every one of thousands of trades is kept.
-  const groups: Array<[string, (m: TradeMarker) => boolean, string, string, string]> = [
-    ['Entry long', (m) => m.kind === 'entry' && m.side === 'long', 'triangle-up', COLORS.entry, 'buy'],
-    ['Entry short', (m) => m.kind === 'entry' && m.side === 'short', 'triangle-down', COLORS.exit, 'sell short'],
-    ['Exit', (m) => m.kind === 'exit' && m.side === 'long', 'x', '#000000', 'sell'],
-    ['Exit', (m) => m.kind === 'exit' && m.side === 'short', 'x', '#000000', 'cover'],
-  ];
+  const { minLow, maxHigh } = priceRange(series);
+  const digits = priceDigits(minLow);
   let exitLegend = false;
-  for (const [name, pick, symbol, color, verb] of groups) {
-    const ms = markers.filter(pick);
-    if (ms.length === 0) continue;
-    const exit = name === 'Exit';
-    const trace: PlotlyTrace = {
-      type: 'scatter',
-      mode: 'markers',
-      name,
-      x: ms.map((m) => plotlyDate(m.time)),
-      y: ms.map((m) => roundSig(m.price, 8)),
-      marker: { symbol, size: 7, color, line: { width: 1, color: '#000000' } },
-    };
-    if (exit) {
-      trace.legendgroup = 'exit';
-      trace.showlegend = !exitLegend;
-      exitLegend = true;
-    }
+  MARKER_GROUPS.forEach((g, k) => {
+    const ms = markers.filter((m) => m.kind === g.kind && m.side === g.side);
+    if (ms.length === 0) return;
+    const trace = markerStyle(k, digits, 'text', !exitLegend);
+    if (g.kind === 'exit') exitLegend = true;
+    trace.x = ms.map((m) => plotlyDate(m.time));
+    trace.y = ms.map((m) => roundSig(m.price, 8));
     if (ms.every((m) => m.label !== undefined)) {
       trace.text = ms.map((m) => plotlyText(m.label ?? ''));
       trace.hovertemplate = '%{text}<extra></extra>';
-    } else if (exit) {
-      trace.customdata = ms.map((m) => [m.qty ?? '', m.pnl ?? '']);
-      trace.hovertemplate = `${verb} %{customdata[0]} @ %{y:,.${digits}f} (P&L %{customdata[1]})<extra></extra>`;
     } else {
-      trace.customdata = ms.map((m) => m.qty ?? '');
-      trace.hovertemplate = `${verb} %{customdata} @ %{y:,.${digits}f}<extra></extra>`;
+      trace.customdata = g.kind === 'exit' ? ms.map((m) => [m.qty ?? '', m.pnl ?? '']) : ms.map((m) => m.qty ?? '');
     }
     data.push(trace);
-  }
+  });
   // A history that grew more than 10x (AAPL from $0.20 to $140) opens on a log axis, as the equity chart does.
   const canLog = minLow > 0;
   const log = canLog && (opts.logScale ?? maxHigh / minLow > 10);

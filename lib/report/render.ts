@@ -9,7 +9,7 @@
  */
 import { isoDate, type BarSeries } from '../core/bars.js';
 import { dec, roundMoney } from '../core/money.js';
-import { alignCurve, DAY_MS, periodicReturns } from '../metrics/returns.js';
+import { alignedValues, DAY_MS, periodicReturns } from '../metrics/returns.js';
 import { calendarReturns, yearlyVsBenchmark } from '../metrics/calendar.js';
 import { computeMetrics } from '../metrics/compute.js';
 import { histogram } from '../metrics/return-distribution.js';
@@ -18,19 +18,20 @@ import { monthlyReturns } from '../metrics/monthly.js';
 import { halfYearWindow, rollingBeta, rollingSharpe, rollingVolatility } from '../metrics/rolling.js';
 import type { ClosedTrade, EquityCurve, Metrics, MetricsInput } from '../metrics/types.js';
 import {
-  candlestickFigure,
+  packedCandlestickFigure,
   drawdownFigure,
   equityFigure,
   returnsHistogramFigure,
   rollingFigure,
-  tradeMarkers,
   yearlyReturnsFigure,
+  type RollingLine,
   COLORS,
   DISPLAY_CANDLES,
   plotlyDate,
   type PlotlyFigure,
 } from './figures.js';
 import { PLOT_CONFIG, plotlyScriptTag } from './figure-html.js';
+import { MARKER_UNPACK_JS } from './markers.js';
 import { DASH, fmtDecimalString, fmtInt, fmtMoney, fmtNum, fmtPct, fmtPrice } from './format.js';
 import { escapeHtml, jsonForScript } from './html.js';
 import type { DataIssue } from '../data/validate.js';
@@ -234,14 +235,21 @@ footer{color:#777;font-size:12px;margin-top:32px}
 @media (max-width:900px){.grid2,.grid3{grid-template-columns:1fr}.cards{grid-template-columns:repeat(3,1fr)}}
 `;
 
-/** Client-side: plot every chart of the JSON block into its element; the candle chart follows the symbol selector. */
+/**
+ * Client-side: plot every chart of the JSON block into its element; the candle chart follows the symbol
+ * selector, its trade markers unpacked from their columns (markers.ts) into the traces the figure names.
+ */
 const CLIENT = `
 (function(){
+${MARKER_UNPACK_JS}
 var D=JSON.parse(document.getElementById('report-data').textContent);
 var C=D.config;
 Object.keys(D.charts).forEach(function(id){var el=document.getElementById(id),f=D.charts[id];if(el&&f)Plotly.newPlot(el,f.data,f.layout,C);});
 var sel=document.getElementById('candle-symbol');
-function candles(i){var f=D.candles[i];if(f)Plotly.react('chart-candles',f.data,f.layout,C);}
+function candles(i){var f=D.candles[i];if(!f)return;var data=f.data.slice(),cols=unpackMarkers(f.markers.packed);
+f.markers.traces.forEach(function(m){var c=cols[m.group],tr={},k;for(k in m.trace)tr[k]=m.trace[k];tr.x=c.t;tr.y=c.y;
+tr.customdata=c.pnl?c.q.map(function(q,j){return [q,c.pnl[j]];}):c.q;data.push(tr);});
+Plotly.react('chart-candles',data,f.layout,C);}
 if(sel){sel.addEventListener('change',function(){candles(Number(sel.value));});}
 if(D.candles.length>0)candles(0);
 var tb=document.querySelector('#trades-table tbody');
@@ -255,14 +263,14 @@ function pairedReturns(curve: EquityCurve, benchmark: EquityCurve | undefined): 
   if (n < 2) return { time: new Float64Array(0), r: new Float64Array(0), rb: null };
   const r = periodicReturns(curve.equity);
   if (!benchmark) return { time: curve.time.subarray(1), r, rb: null };
-  const b = alignCurve(curve.time, benchmark);
+  const b = alignedValues(curve.time, benchmark); // NaN before the benchmark starts
   let from = 1;
-  while (from < n && (b[from - 1] === null || b[from] === null)) from++;
+  while (from < n && (b[from - 1] !== b[from - 1] || b[from] !== b[from])) from++;
   const m = n - from;
   const rb = new Float64Array(m);
   for (let i = 0; i < m; i++) {
-    const prev = b[from + i - 1] as number;
-    rb[i] = prev > 0 ? (b[from + i] as number) / prev - 1 : 0;
+    const prev = b[from + i - 1];
+    rb[i] = prev > 0 ? b[from + i] / prev - 1 : 0;
   }
   return { time: curve.time.subarray(from), r: r.subarray(from - 1), rb };
 }
@@ -338,18 +346,18 @@ export function renderReport(input: ReportInput): string {
   const window = halfYearWindow(ppy);
   const pr = pairedReturns(curve, input.benchmark);
   if (pr.r.length > window) {
-    const rs = (xs: Float64Array) => rollingSharpe(xs, window, ppy, input.riskFreeRate ?? 0);
-    const vol = [{ name: strategyName, values: rollingVolatility(pr.r, window, ppy) }];
-    const sharpe = [{ name: strategyName, values: rs(pr.r) }];
+    // One chart at a time, into two reused buffers: each rolling series is 8 bytes a bar (80 MB at 10M
+    // bars) and only its downsampled line is kept.
     const charts: Record<string, PlotlyFigure> = {};
+    const bufs = [new Float64Array(pr.r.length), new Float64Array(pr.r.length)];
+    const both = (f: (xs: Float64Array, into: Float64Array) => Float64Array): RollingLine[] => [
+      { name: strategyName, values: f(pr.r, bufs[0]) },
+      ...(pr.rb ? [{ name: benchName, values: f(pr.rb, bufs[1]) }] : []),
+    ];
+    charts['chart-rolling-vol'] = rollingFigure(pr.time, both((xs, into) => rollingVolatility(xs, window, ppy, into)), { title: 'Rolling volatility (annualised)', yTitle: 'Volatility', percent: true });
+    charts['chart-rolling-sharpe'] = rollingFigure(pr.time, both((xs, into) => rollingSharpe(xs, window, ppy, input.riskFreeRate ?? 0, into)), { title: 'Rolling Sharpe ratio', yTitle: 'Sharpe', reference: 0 });
     if (pr.rb) {
-      vol.push({ name: benchName, values: rollingVolatility(pr.rb, window, ppy) });
-      sharpe.push({ name: benchName, values: rs(pr.rb) });
-    }
-    charts['chart-rolling-vol'] = rollingFigure(pr.time, vol, { title: 'Rolling volatility (annualised)', yTitle: 'Volatility', percent: true });
-    charts['chart-rolling-sharpe'] = rollingFigure(pr.time, sharpe, { title: 'Rolling Sharpe ratio', yTitle: 'Sharpe', reference: 0 });
-    if (pr.rb) {
-      charts['chart-rolling-beta'] = rollingFigure(pr.time, [{ name: `Beta to ${benchName}`, values: rollingBeta(pr.r, pr.rb, window), color: COLORS.strategy }], {
+      charts['chart-rolling-beta'] = rollingFigure(pr.time, [{ name: `Beta to ${benchName}`, values: rollingBeta(pr.r, pr.rb, window, bufs[0]), color: COLORS.strategy }], {
         title: 'Rolling beta to the benchmark',
         yTitle: 'Beta',
         reference: 1,
@@ -440,9 +448,15 @@ export function renderReport(input: ReportInput): string {
   }
   // Candles share a budget so many symbols still make a small file: 6,000 in all, 300 to 1,200 per symbol.
   const maxCandles = Math.max(300, Math.min(DISPLAY_CANDLES, Math.floor(6000 / Math.max(1, series.length))));
+  const tradesOf = new Map<string, ClosedTrade[]>();
+  for (const t of input.trades) {
+    const list = tradesOf.get(t.symbol);
+    if (list) list.push(t);
+    else tradesOf.set(t.symbol, [t]);
+  }
   const data = {
     charts,
-    candles: series.map((s) => candlestickFigure(s, tradeMarkers(input.trades, s.symbol), { maxCandles })),
+    candles: series.map((s) => packedCandlestickFigure(s, tradesOf.get(s.symbol) ?? [], { maxCandles })),
     trades: tradeRows(input.trades, maxRows),
     config: PLOT_CONFIG,
   };

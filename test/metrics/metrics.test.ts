@@ -221,6 +221,32 @@ describe('monthly returns', () => {
     const compounded = mr.values[1].reduce<number>((acc, v) => acc * (1 + (v ?? 0)), 1) - 1;
     expect(compounded).toBeCloseTo(mr.yearly[1] as number, 12);
   });
+
+  it('intraday bars: the last bar of each month and year ends it, to the millisecond', () => {
+    // hourly bars from 2019-12-30 to 2021-01-02, with bars at 23:59:59.999 and 00:00 on month changes
+    const t: number[] = [];
+    for (let x = Date.UTC(2019, 11, 30); x < Date.UTC(2021, 0, 2); x += 3_600_000) {
+      t.push(x);
+      if (new Date(x + 3_600_000).getUTCDate() === 1 && new Date(x).getUTCHours() === 23) t.push(x + 3_599_999);
+    }
+    const eq = t.map((_, i) => 100 + 10 * Math.sin(i / 50));
+    const mr = monthlyReturns(curve(eq, t));
+    // independently: the index of the last bar of each (year, month), by Date per bar
+    const lastOf = new Map<string, number>();
+    t.forEach((x, i) => lastOf.set(`${new Date(x).getUTCFullYear()}-${new Date(x).getUTCMonth()}`, i));
+    let base = eq[0];
+    const want = new Map<string, number>();
+    for (const [k, i] of lastOf) {
+      want.set(k, eq[i] / base - 1);
+      base = eq[i];
+    }
+    expect(mr.years).toEqual([2019, 2020, 2021]);
+    for (const [k, v] of want) {
+      const [y, m] = k.split('-').map(Number);
+      expect(mr.values[y - 2019][m]).toBe(v);
+    }
+    expect(mr.yearly[1]).toBe(eq[lastOf.get('2020-11')!] / eq[lastOf.get('2019-11')!] - 1);
+  });
 });
 
 describe('buyAndHoldCurve', () => {

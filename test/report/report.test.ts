@@ -272,6 +272,17 @@ describe.skipIf(withoutChromium('the report tests in headless Chromium'))('repor
       expect(tradeRows).toBe(long.trades.length);
       const markers = (await p.page.evaluate(`document.querySelectorAll('#chart-candles .scatterlayer .point').length`)) as number;
       expect(markers).toBe(long.trades.filter((t) => t.symbol === 'AAA').length * 2);
+      // the packed markers hover with their size, price and P&L, as Plotly formats them
+      const firstTrade = long.trades.filter((t) => t.symbol === 'AAA').sort((a, b) => a.entryTime - b.entryTime)[0];
+      // (Plotly throttles hover events to one per 50 ms: wait for the label of the point asked for)
+      const hover = async (curve: number, verb: string) => {
+        await p.page.evaluate(`Plotly.Fx.hover('chart-candles', [{ curveNumber: ${curve}, pointNumber: 0 }])`);
+        const text = `document.querySelector('#chart-candles .hovertext')?.textContent`;
+        await p.page.waitForFunction(`(${text} || '').startsWith('${verb} ')`, undefined, { timeout: 5_000 });
+        return p.page.evaluate(text);
+      };
+      expect(await hover(1, 'buy')).toBe(`buy 10 @ ${firstTrade.entryPrice}`);
+      expect(await hover(2, 'sell')).toBe(`sell 10 @ ${firstTrade.exitPrice} (P&L ${Number(firstTrade.pnl).toFixed(2)})`);
       // screenshots for reading the page by eye (kept when REPORT_SCREENSHOTS names a folder)
       const shots = process.env.REPORT_SCREENSHOTS;
       if (shots) await p.page.screenshot({ path: join(shots, 'report-long.png'), fullPage: true });
