@@ -7,9 +7,7 @@
  * Exit 2 for a wrong command line, 1 for a failure (a model or data file it cannot use).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { dateArg, listArg, numberArg, parseCommand, runCommand, UsageError } from '../lib/cli.js';
-import type { BarSeries } from '../lib/core/bars.js';
 import type { Config } from '../lib/config/schema.js';
 
 export const SPEC = {
@@ -43,24 +41,8 @@ async function main(): Promise<number> {
   const configPath = a.config ?? (existsSync('config.yaml') ? 'config.yaml' : null);
   const config: Config = configPath ? loadConfig(configPath) : parseConfig({});
   const ml = config.strategy.ml;
-  let series: BarSeries[];
-  let source: string;
-  if (a.csv.length) {
-    const { readCsvFile } = await import('../lib/data/csv.js');
-    series = a.csv.map((f) => readCsvFile(f, { adjust: config.data.adjust, timezone: config.data.timezone }));
-    source = `csv: ${a.csv.map((f) => basename(f)).join(', ')}`;
-  } else if (a.symbols) {
-    const symbols = listArg(a.symbols);
-    const { loadSymbols } = await import('../lib/data/load.js');
-    const { providerFromConfig } = await import('../lib/data/from-config.js');
-    const provider = providerFromConfig(config.data);
-    series = await loadSymbols(provider, symbols, { start: config.data.start, end: config.data.end, interval: config.data.interval });
-    source = `${provider.name}: ${symbols.join(', ')}`;
-  } else {
-    const { syntheticMarket } = await import('../lib/data/synthetic.js');
-    series = syntheticMarket({ seed: config.data.synthetic.seed, oversoldBounce: config.data.synthetic.oversold_bounce });
-    source = `synthetic (seed ${config.data.synthetic.seed})`;
-  }
+  const { loadCommandSeries } = await import('../lib/data/command-series.js');
+  const { series, source } = await loadCommandSeries(config.data, a.csv, a.symbols ? listArg(a.symbols) : null);
   const { formatEvaluation, importLightGbm } = await import('../lib/ml/index.js');
   const { metadata, evaluation } = await importLightGbm(a.out!, readFileSync(a.model!, 'utf8'), series, {
     from,

@@ -6,9 +6,7 @@
  * --symbols loads through the config's data provider (config.yaml, or --config FILE).
  */
 import { existsSync } from 'node:fs';
-import { basename } from 'node:path';
 import { intArg, listArg, numberArg, parseCommand, runCommand, UsageError } from '../lib/cli.js';
-import type { BarSeries } from '../lib/core/bars.js';
 import type { Config } from '../lib/config/schema.js';
 import type { TrainOptions } from '../lib/ml/train.js';
 
@@ -68,31 +66,11 @@ async function main(): Promise<number> {
   const walk = a['walk-forward']
     ? { trainBars: intArg('train-bars', a['train-bars'], 2), retrainEvery: a['retrain-every'] === undefined ? walkForwardInterval(ml.retrain_every) : intArg('retrain-every', a['retrain-every']), window: a.window as 'rolling' | 'expanding' }
     : undefined;
-  const { describeData } = await import('../lib/config/index.js');
   const { formatEvaluation, formatReliability, saveTrainResult, trainModel, trainOptionsFromConfig } = await import('../lib/ml/index.js');
   const { formatPromotion, promoteOptionsFromConfig, promoteTrainResult } = await import('../lib/strategy/ml/index.js');
 
-  let series: BarSeries[];
-  let source: string;
-  let data: Record<string, unknown> | undefined;
-  if (a.csv.length) {
-    const { readCsvFile } = await import('../lib/data/csv.js');
-    series = a.csv.map((f) => readCsvFile(f, { adjust: config.data.adjust, timezone: config.data.timezone }));
-    source = `csv: ${a.csv.map((f) => basename(f)).join(', ')}`;
-  } else if (a.symbols) {
-    const symbols = listArg(a.symbols);
-    const { loadSymbols } = await import('../lib/data/load.js');
-    const { providerFromConfig } = await import('../lib/data/from-config.js');
-    const provider = providerFromConfig(config.data);
-    series = await loadSymbols(provider, symbols, { start: config.data.start, end: config.data.end, interval: config.data.interval });
-    source = `${provider.name}: ${symbols.join(', ')}`;
-  } else {
-    const { syntheticMarket } = await import('../lib/data/synthetic.js');
-    series = syntheticMarket({ seed: config.data.synthetic.seed, oversoldBounce: config.data.synthetic.oversold_bounce });
-    const described = describeData({ ...config.data, provider: 'synthetic', symbols: series.map((s) => s.symbol) });
-    source = described.summary;
-    data = { ...described };
-  }
+  const { loadCommandSeries } = await import('../lib/data/command-series.js');
+  const { series, source, data } = await loadCommandSeries(config.data, a.csv, a.symbols ? listArg(a.symbols) : null);
   const opts: TrainOptions = {
     ...trainOptionsFromConfig(ml),
     model,
