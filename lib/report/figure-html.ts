@@ -36,6 +36,22 @@ export function plotlyScriptTag(): string {
   return `<script>${scriptSafe(plotlyBundleSource())}</script>`;
 }
 
+/** The opening of a self-contained page (reports, sweep reports): head with its styles and Plotly inlined once, up to the title heading. */
+export function standalonePageStart(title: string, css: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${css}</style>
+${plotlyScriptTag()}
+</head>
+<body>
+<main>
+<h1>${escapeHtml(title)}</h1>`;
+}
+
 export function figureHtml(fig: PlotlyFigure, opts: FigureHtmlOptions = {}): string {
   const json = jsonForScript({ data: fig.data, layout: fig.layout });
   const id = opts.id ?? `plot-${fnv1a(json)}-${++counter}`;

@@ -30,7 +30,7 @@ import {
   plotlyDate,
   type PlotlyFigure,
 } from './figures.js';
-import { PLOT_CONFIG, plotlyScriptTag } from './figure-html.js';
+import { PLOT_CONFIG, standalonePageStart } from './figure-html.js';
 import { MARKER_UNPACK_JS } from './markers.js';
 import { DASH, fmtDecimalString, fmtInt, fmtMoney, fmtNum, fmtPct, fmtPrice } from './format.js';
 import { escapeHtml, jsonForScript } from './html.js';
@@ -463,18 +463,7 @@ export function renderReport(input: ReportInput): string {
 
   const toc = page.map((s) => `<a href="#${escapeHtml(s.id)}">${escapeHtml(s.title.replace(/ \(.*$/, ''))}</a>`).join('');
   const by = `${input.generatedBy ?? 'tstrader'} with Plotly ${plotlyVersion()}${input.generatedAt ? ` on ${input.generatedAt}` : ''}`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
-${plotlyScriptTag()}
-</head>
-<body>
-<main>
-<h1>${escapeHtml(title)}</h1>
+  return `${standalonePageStart(title, STYLE)}
 <p class="sub">${escapeHtml(symbols.join(', ') || DASH)} · ${escapeHtml(dataRange(input))}${input.benchmark ? ` · benchmark: ${escapeHtml(benchName)}` : ''}</p>
 <nav class="toc">${toc}</nav>
 ${cards(m, bm)}

@@ -12,7 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { histogramFigure } from '../report/figures.js';
-import { PLOT_CONFIG, plotlyScriptTag } from '../report/figure-html.js';
+import { PLOT_CONFIG, standalonePageStart } from '../report/figure-html.js';
 import { DASH, fmtInt, fmtNum, fmtPct } from '../report/format.js';
 import { escapeHtml, jsonForScript } from '../report/html.js';
 import { heatmapTableHtml } from '../report/table-heatmap.js';
@@ -296,18 +296,7 @@ export function renderSweepReport(input: SweepReportInput): string {
 
   const payload = { sharpe, pbo: pboFig, config: PLOT_CONFIG };
   const title = `Sweep: ${spec.name} (${spec.strategy})`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
-${plotlyScriptTag()}
-</head>
-<body>
-<main>
-<h1>${escapeHtml(title)}</h1>
+  return `${standalonePageStart(title, STYLE)}
 <p class="sub">${escapeHtml(`${fmtInt(rows.length)} cells · ranked by ${metric}`)}</p>
 <h2>Summary</h2>
 ${kvTable(summary)}

@@ -15,7 +15,8 @@ export function redisAvailable(): boolean {
   return existsSync(REDIS_SERVER);
 }
 
-async function freePort(): Promise<number> {
+/** A local TCP port with nothing listening (free at the time of asking). */
+export async function freePort(): Promise<number> {
   const srv = createServer();
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const port = (srv.address() as { port: number }).port;

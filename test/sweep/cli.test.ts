@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { helpText } from '../../lib/cli.js';
 import { main, parseSweepArgs, SPEC } from '../../scripts/sweep.js';
 import { main as workerMain, parseWorkerArgs, SPEC as WORKER_SPEC } from '../../scripts/worker.js';
+import { freePort } from '../helpers/redis.js';
 import { writeCsvMarket } from './fixture.js';
 
 let dir: string;
@@ -29,15 +29,6 @@ async function run(args: string[]): Promise<{ code: number; log: string }> {
   const lines: string[] = [];
   const code = await main(args, (s) => lines.push(s));
   return { code, log: lines.join('\n') };
-}
-
-/** A local TCP port with nothing listening. */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 describe('npm run sweep: arguments', () => {
@@ -112,7 +103,7 @@ describe('npm run sweep: arguments', () => {
   }, 120_000);
 
   it('an unreachable Redis exits 1 with a clear message before any work', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const out = join(dir, 'redis-out');
     const r = await run(['--config', config, '--queue', `redis://127.0.0.1:${port}`, '--out', out]);
     expect(r.code).toBe(1);
@@ -210,7 +201,7 @@ describe('npm run worker: arguments', () => {
     expect(await w(['--queue', 'redis://127.0.0.1:1', '--data-dir', join(dir, 'no-such-dir')])).toBe(2);
     expect(lines.join('\n')).toContain(`--data-dir: "${join(dir, 'no-such-dir')}" is not a folder`);
     expect(parseWorkerArgs(['--queue', 'redis://h:1', '--data-dir', '/d', '--name', 'w1'])).toMatchObject({ dataDir: '/d', name: 'w1', queueName: 'tstrader-sweep', lockMs: 30000 });
-    const port = await closedPort();
+    const port = await freePort();
     expect(await w(['--queue', `redis://127.0.0.1:${port}`])).toBe(1);
     expect(lines.join('\n')).toContain(`cannot reach Redis at redis://127.0.0.1:${port}`);
   });
